@@ -1,0 +1,69 @@
+// Bundles the charm's entrypoints into self-contained files that run on Node >= 18 with no node_modules.
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import * as esbuild from "esbuild";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+
+/** Entry points of the charm (into build/flannel/lib) and of the test harnesses (into build/harness). */
+const ENTRIES = [
+  { in: "src/hooks/main.ts", out: "flannel/lib/charm" },
+  { in: "src/health/main.ts", out: "flannel/lib/health" },
+];
+
+// etcd3 reads its .proto files from disk when it is first loaded; a bundle has no such files, so the
+// parsed definitions are embedded instead and handed to proto-loader's fromJSON.
+function etcdProtoPlugin() {
+  return {
+    name: "etcd3-embedded-protos",
+    setup(build) {
+      build.onLoad({ filter: /etcd3[\\/]lib[\\/]connection-pool\.js$/ }, async (args) => {
+        const source = await readFile(args.path, "utf8");
+        const call = /\(0, proto_loader_1\.loadSync\)\(`\$\{__dirname\}\/\.\.\/proto\/rpc\.proto`,/;
+        if (!call.test(source)) throw new Error("etcd3's proto loading changed; update scripts/build.mjs");
+        const json = JSON.stringify(parsedProtos(join(dirname(args.path), "../proto/rpc.proto")));
+        return { contents: source.replace(call, `(0, proto_loader_1.fromJSON)(${json},`), loader: "js" };
+      });
+    },
+  };
+}
+
+function parsedProtos(path) {
+  const protobuf = require("protobufjs");
+  const parsed = new protobuf.Root().loadSync(path, { keepCase: true });
+  return parsed.toJSON();
+}
+
+/** Builds every entry; returns esbuild's metafiles keyed by output name. */
+export async function build(entries = ENTRIES) {
+  const metafiles = {};
+  for (const entry of entries) {
+    const result = await esbuild.build({
+      absWorkingDir: root,
+      entryPoints: [entry.in],
+      outfile: join("build", `${entry.out}.mjs`),
+      bundle: true,
+      platform: "node",
+      target: "node18",
+      format: "esm",
+      minifyWhitespace: true,
+      legalComments: "none",
+      metafile: true,
+      logLevel: "warning",
+      // Bundled CommonJS dependencies call require(); ESM output has no require of its own.
+      banner: {
+        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+      },
+      plugins: [etcdProtoPlugin()],
+    });
+    metafiles[entry.out] = result.metafile;
+  }
+  return metafiles;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  await build();
+}

@@ -1,0 +1,184 @@
+import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterEach, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { installFakeTools } from "../support/fake-tools";
+import { CHARM_ARCHIVE, CHARM_BUILD_DIR, REPO_ROOT } from "../support/paths";
+
+const STANDARD_HOOKS = [
+  "install",
+  "config-changed",
+  "start",
+  "stop",
+  "upgrade-charm",
+  "update-status",
+  "remove",
+];
+const RELATION_HOOK_KINDS = ["joined", "changed", "departed", "broken"];
+
+const temps: string[] = [];
+afterEach(async () => {
+  await Promise.all(temps.splice(0).map((dir) => rm(dir, { recursive: true, force: true })));
+});
+
+async function tempDir() {
+  const dir = await mkdtemp(join(tmpdir(), "flannel-skeleton-"));
+  temps.push(dir);
+  return dir;
+}
+
+async function readYaml(file: string) {
+  return parse(await readFile(join(REPO_ROOT, file), "utf8"));
+}
+
+describe("the packed charm", () => {
+  it("holds every entry Juju and operators need", async () => {
+    const { stdout } = await execa("unzip", ["-Z1", CHARM_ARCHIVE]);
+    const entries = stdout.split("\n");
+    const required = ["metadata.yaml", "config.yaml", "actions.yaml", "manifest.yaml", "dispatch", "health"];
+    const more = [
+      "icon.svg",
+      "README.md",
+      "copyright",
+      "files/find-node.sh",
+      "lib/charm.mjs",
+      "lib/health.mjs",
+    ];
+    const hooks = [...STANDARD_HOOKS, ...RELATION_HOOK_KINDS.map((kind) => `etcd-relation-${kind}`)];
+    expect(entries).toEqual(
+      expect.arrayContaining([...required, ...more, ...hooks.map((hook) => `hooks/${hook}`)]),
+    );
+    expect(entries.some((entry) => entry.includes("node_modules"))).toBe(false);
+  });
+
+  it("keeps the executable bits of dispatch, health and the hooks", async () => {
+    const { stdout } = await execa("unzip", ["-Z", CHARM_ARCHIVE]);
+    const modes = stdout.split("\n").filter((line) => / (dispatch|health|hooks\/install)$/.test(line));
+    expect(modes).toHaveLength(3);
+    for (const line of modes) expect(line).toMatch(/^-rwx/);
+  });
+});
+
+describe("metadata, config and manifest", () => {
+  it("agree with each other and with the hooks on disk", async () => {
+    const metadata = await readYaml("metadata.yaml");
+    const manifest = parse(await readFile(join(CHARM_BUILD_DIR, "manifest.yaml"), "utf8"));
+    expect(metadata.name).toBe("flannel");
+    expect(metadata.requires.etcd.interface).toBe("etcd");
+    expect(metadata.resources.flannel).toMatchObject({ type: "file", filename: "flanneld" });
+    expect(manifest.bases.map((base: { channel: string }) => base.channel)).toEqual(["22.04", "24.04"]);
+    const relationHooks = Object.keys(metadata.requires).flatMap((name) =>
+      RELATION_HOOK_KINDS.map((kind) => `${name}-relation-${kind}`),
+    );
+    for (const hook of [...STANDARD_HOOKS, ...relationHooks]) {
+      await expect(execa("test", ["-x", join(REPO_ROOT, "hooks", hook)])).resolves.toBeTruthy();
+    }
+  });
+
+  it("declares every option with its type and default", async () => {
+    const { options } = await readYaml("config.yaml");
+    const declared = Object.fromEntries(
+      Object.entries(options as Record<string, { type: string; default: unknown }>).map(([key, option]) => [
+        key,
+        [option.type, option.default],
+      ]),
+    );
+    expect(declared).toEqual({
+      "container-type": ["string", "lxc"],
+      backend: ["string", "udp"],
+      network: ["string", "10.10.0.0/16"],
+      "subnet-len": ["int", 24],
+      "etcd-prefix": ["string", "/coreos.com/network"],
+      iface: ["string", ""],
+      "ip-masq": ["boolean", true],
+    });
+    for (const key of ["network", "subnet-len", "backend", "etcd-prefix"]) {
+      expect(options[key].description).toMatch(/[Ff]ixed once the network is created/);
+    }
+  });
+
+  it("declares the health action", async () => {
+    expect(Object.keys(await readYaml("actions.yaml"))).toEqual(["health"]);
+  });
+});
+
+describe("the unpacked charm on a machine with only Node.js", () => {
+  async function unpackedCharm() {
+    const dir = await tempDir();
+    await execa("unzip", ["-q", CHARM_ARCHIVE, "-d", join(dir, "charm")]);
+    return join(dir, "charm");
+  }
+
+  it("runs ./health with no node_modules in reach", async () => {
+    const charm = await unpackedCharm();
+    const result = await execa("./health", [], { cwd: charm, reject: false, env: { NODE_PATH: "" } });
+    expect(result.stdout).toMatch(/^not-ready .*reason:[a-z-]+$/);
+    expect(result.stdout.split("\n")).toHaveLength(1);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it("runs the health action through dispatch, answering with action-set", async () => {
+    const charm = await unpackedCharm();
+    const tools = await installFakeTools(join(charm, "..", "bin"), { "action-set": "", "juju-log": "" });
+    const result = await execa(join(charm, "dispatch"), [], {
+      cwd: charm,
+      reject: false,
+      env: { JUJU_DISPATCH_PATH: "actions/health", PATH: `${join(charm, "..", "bin")}:${process.env.PATH}` },
+    });
+    expect(result.exitCode).toBe(0);
+    const actionSets = (await tools.calls()).filter((call) => call[0] === "action-set");
+    expect(actionSets).toHaveLength(1);
+    expect(actionSets[0][1]).toMatch(/^result=not-ready .*reason:[a-z-]+$/);
+  });
+});
+
+describe("the Node.js shim", () => {
+  // A private mount namespace hides this machine's node without touching it.
+  async function runWithoutNode(charm: string, bin: string, hookPath: string) {
+    const script = `mount --bind /dev/null /usr/bin/node && exec env PATH=${bin} ${hookPath}`;
+    return execa("unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script], {
+      cwd: charm,
+      reject: false,
+    });
+  }
+
+  async function shimWorld() {
+    const dir = await tempDir();
+    await cp(CHARM_BUILD_DIR, join(dir, "charm"), { recursive: true });
+    const bin = join(dir, "bin");
+    const tools = await installFakeTools(bin, { "status-set": "", "juju-log": "", "apt-get": "" });
+    for (const tool of ["sh", "dirname", "basename"]) {
+      await execa("ln", ["-s", (await execa("which", [tool])).stdout, join(bin, tool)]);
+    }
+    return { charm: join(dir, "charm"), bin, tools };
+  }
+
+  it("tries apt in the install hook, then blocks and exits 0 when there is still no Node.js", async () => {
+    const { charm, bin, tools } = await shimWorld();
+    const result = await runWithoutNode(charm, bin, "hooks/install");
+    expect(result.exitCode).toBe(0);
+    const calls = await tools.calls();
+    expect(calls).toContainEqual(["apt-get", "install", "-y", "-q", "nodejs"]);
+    const blocked = calls.filter((call) => call[0] === "status-set" && call[1] === "blocked");
+    expect(blocked).toHaveLength(1);
+    expect(blocked[0][2]).toContain("Node.js >= 18 is required");
+  });
+
+  it("never installs packages outside the install hook", async () => {
+    const { charm, bin, tools } = await shimWorld();
+    const result = await runWithoutNode(charm, bin, "hooks/update-status");
+    expect(result.exitCode).toBe(0);
+    const calls = await tools.calls();
+    expect(calls.map((call) => call[0])).not.toContain("apt-get");
+    expect(calls).toContainEqual(expect.arrayContaining(["status-set", "blocked"]));
+  });
+
+  it("makes ./health say not-ready when there is no Node.js", async () => {
+    const { charm, bin } = await shimWorld();
+    const result = await runWithoutNode(charm, bin, "./health");
+    expect(result.stdout).toBe("not-ready reason:no-nodejs");
+    expect(result.exitCode).toBe(1);
+  });
+});

@@ -1,0 +1,8 @@
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
+export const CHARM_BUILD_DIR = join(REPO_ROOT, "build/flannel");
+export const CHARM_ARCHIVE = join(REPO_ROOT, "build/flannel.charm");
+/** The real flanneld that scripts/setup builds. */
+export const FLANNELD_BINARY = "/opt/flannel-test/bin/flannel";
