@@ -1,4 +1,5 @@
 import { IPv4CidrRange, Validator } from "ip-num";
+import { readFileIfExists } from "../fs/atomic";
 
 /** Where flanneld writes the lease it holds (its default --subnet-file). */
 export const SUBNET_ENV_PATH = "/run/flannel/subnet.env";
@@ -56,4 +57,10 @@ function validateLease(values: Map<string, string>): LeaseResult {
 
 function bad(problem: string): LeaseResult {
   return { ok: false, problem: `subnet.env: ${problem}` };
+}
+
+/** Reads and parses flanneld's subnet file; undefined when there is none (no lease yet). */
+export async function readLease(path = SUBNET_ENV_PATH): Promise<LeaseResult | undefined> {
+  const text = await readFileIfExists(path);
+  return text === undefined ? undefined : parseSubnetEnv(text);
 }
