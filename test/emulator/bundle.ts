@@ -1,0 +1,15 @@
+import { build } from "esbuild";
+
+/** Bundles an emulator entry (cli.ts or hook-tool.ts) into one Node 18 CommonJS file. */
+export async function bundleEmulator(entry: string, outfile: string): Promise<string> {
+  await build({
+    entryPoints: [entry],
+    bundle: true,
+    platform: "node",
+    target: "node18",
+    format: "cjs",
+    outfile,
+    logLevel: "error",
+  });
+  return outfile;
+}

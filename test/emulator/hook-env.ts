@@ -1,0 +1,52 @@
+import { randomBytes } from "node:crypto";
+import type { HookEvent, Model } from "./model";
+import { findRelation } from "./model";
+
+export interface EnvOptions {
+  charmDir: string;
+  modelPath: string;
+  binDir: string;
+  basePath?: string;
+}
+
+function relationVars(model: Model, event: HookEvent): Record<string, string> {
+  if (event.relationId === undefined) return {};
+  const relation = findRelation(model, event.relationId);
+  if (!relation) return {};
+  const vars: Record<string, string> = {
+    JUJU_RELATION: relation.name,
+    JUJU_RELATION_ID: `${relation.name}:${relation.id}`,
+    JUJU_REMOTE_APP: event.remoteApp ?? relation.remoteApp,
+  };
+  if (event.remoteUnit) vars.JUJU_REMOTE_UNIT = event.remoteUnit;
+  if (event.departingUnit) vars.JUJU_DEPARTING_UNIT = event.departingUnit;
+  return vars;
+}
+
+function actionVars(event: HookEvent): Record<string, string> {
+  if (!event.action) return { JUJU_HOOK_NAME: event.hook, JUJU_DISPATCH_PATH: `hooks/${event.hook}` };
+  return {
+    JUJU_ACTION_NAME: event.action.name,
+    JUJU_ACTION_UUID: randomBytes(16).toString("hex"),
+    JUJU_DISPATCH_PATH: `actions/${event.action.name}`,
+  };
+}
+
+/** Juju's hook environment for one event; the hook tools find the model through JUJU_EMULATOR_MODEL. */
+export function buildHookEnv(model: Model, event: HookEvent, opts: EnvOptions): Record<string, string> {
+  const name = event.action?.name ?? event.hook;
+  return {
+    PATH: `${opts.binDir}:${opts.basePath ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"}`,
+    CHARM_DIR: opts.charmDir,
+    JUJU_CHARM_DIR: opts.charmDir,
+    JUJU_UNIT_NAME: model.unitName,
+    JUJU_MODEL_NAME: model.modelName,
+    JUJU_MODEL_UUID: model.modelUuid,
+    JUJU_MACHINE_ID: model.machineId,
+    JUJU_VERSION: model.jujuVersion,
+    JUJU_CONTEXT_ID: `${model.unitName}-${name}-${model.hookCount}`,
+    JUJU_EMULATOR_MODEL: opts.modelPath,
+    ...actionVars(event),
+    ...relationVars(model, event),
+  };
+}

@@ -1,0 +1,153 @@
+import { randomBytes } from "node:crypto";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+
+/** A charm config value as Juju stores it (config.yaml types string/int/float/boolean). */
+export type ConfigValue = string | number | boolean;
+
+/** One side of one relation as the local unit sees it. */
+export interface Relation {
+  id: number;
+  name: string;
+  interface: string;
+  remoteApp: string;
+  localUnitData: Record<string, string>;
+  localAppData: Record<string, string>;
+  remoteUnits: Record<string, Record<string, string>>;
+  remoteAppData: Record<string, string>;
+  /** Settings of units that left, readable only during their -departed hook. */
+  departedUnits?: Record<string, Record<string, string>>;
+}
+
+export type StatusName = "unknown" | "maintenance" | "waiting" | "active" | "blocked" | "error";
+
+export interface Status {
+  status: StatusName;
+  message: string;
+}
+
+export interface StatusEntry extends Status {
+  target: "unit" | "application";
+  hook: string;
+}
+
+export interface LogEntry {
+  level: string;
+  message: string;
+  hook: string;
+}
+
+/** The action being run: params in, results and failure out. */
+export interface PendingAction {
+  name: string;
+  id: string;
+  params: Record<string, unknown>;
+  results: Record<string, unknown>;
+  failed: boolean;
+  message: string;
+  logs: string[];
+}
+
+/** What a failed hook leaves behind: the event to retry on resolve. */
+export interface ErrorState {
+  hook: string;
+  event: HookEvent;
+  /** Events queued behind the failed one; delivered after a successful retry. */
+  pending: HookEvent[];
+}
+
+/** One hook invocation: its name plus the relation/action context Juju gives it. */
+export interface HookEvent {
+  hook: string;
+  relationId?: number;
+  remoteUnit?: string;
+  remoteApp?: string;
+  departingUnit?: string;
+  /** Settings a unit brings when it joins (applied just before its -joined hook). */
+  remoteData?: Record<string, string>;
+  action?: { name: string; params: Record<string, unknown> };
+}
+
+/** The whole emulated world of one unit; the hook tools read and write this file. */
+export interface Model {
+  modelName: string;
+  modelUuid: string;
+  unitName: string;
+  machineId: string;
+  privateAddress: string;
+  publicAddress: string;
+  leader: boolean;
+  jujuVersion: string;
+  /** Values an operator set with `juju config`. */
+  config: Record<string, ConfigValue>;
+  /** Defaults from config.yaml; the runner refreshes them before each hook. */
+  configDefaults: Record<string, ConfigValue | null>;
+  /** Endpoint and extra-binding names from metadata.yaml (network-get bindings). */
+  endpoints: string[];
+  relations: Relation[];
+  nextRelationId: number;
+  /** Attached resources: name -> file path. */
+  resources: Record<string, string>;
+  unitStatus: Status;
+  appStatus: Status;
+  statusHistory: StatusEntry[];
+  logs: LogEntry[];
+  ports: string[];
+  applicationVersion: string;
+  action: PendingAction | null;
+  error: ErrorState | null;
+  hookCount: number;
+}
+
+/** A fresh model for `unitName` with Juju's initial "unknown" statuses. */
+export function createModel(overrides: Partial<Model> = {}): Model {
+  return {
+    modelName: "test",
+    modelUuid: "c7f4a5b8-1d2e-4f3a-9b6c-0d1e2f3a4b5c",
+    unitName: "flannel/0",
+    machineId: "0",
+    privateAddress: "10.0.0.10",
+    publicAddress: "10.0.0.10",
+    leader: true,
+    jujuVersion: "3.6.0",
+    config: {},
+    configDefaults: {},
+    endpoints: [],
+    relations: [],
+    nextRelationId: 0,
+    resources: {},
+    unitStatus: { status: "unknown", message: "" },
+    appStatus: { status: "unknown", message: "" },
+    statusHistory: [],
+    logs: [],
+    ports: [],
+    applicationVersion: "",
+    action: null,
+    error: null,
+    hookCount: 0,
+    ...overrides,
+  };
+}
+
+export function readModel(path: string): Model {
+  return { ...createModel(), ...(JSON.parse(readFileSync(path, "utf8")) as Partial<Model>) };
+}
+
+/** Writes via a temp file + rename so a reader never sees half a model. */
+export function writeModel(path: string, model: Model): void {
+  const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(model, null, 2)}\n`);
+  renameSync(tmp, path);
+}
+
+export function appName(unitName: string): string {
+  return unitName.split("/")[0] ?? unitName;
+}
+
+export function findRelation(model: Model, id: number): Relation | undefined {
+  return model.relations.find((r) => r.id === id);
+}
+
+/** Juju's "fake id" of a relation, e.g. `etcd:3`. */
+export function relationKey(relation: Relation): string {
+  return `${relation.name}:${relation.id}`;
+}

@@ -1,0 +1,90 @@
+import { spawn } from "node:child_process";
+import { accessSync, constants, existsSync } from "node:fs";
+import { join } from "node:path";
+import { loadCharm } from "./charm-meta";
+import { buildHookEnv } from "./hook-env";
+import type { HookEvent, Model } from "./model";
+import { readModel, writeModel } from "./model";
+import { diffModels, type ModelDiff } from "./model-diff";
+
+/** Where the charm is, where the model file is, and the hook-tool wrappers to put first on PATH. */
+export interface RunnerOptions {
+  charmDir: string;
+  modelPath: string;
+  binDir: string;
+  /** PATH after binDir; defaults to the usual system directories. */
+  basePath?: string;
+  extraEnv?: Record<string, string>;
+}
+
+export interface HookResult {
+  hook: string;
+  /** False when the charm has neither dispatch nor this hook: Juju skips it silently. */
+  ran: boolean;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  diff: ModelDiff;
+}
+
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Juju runs `dispatch` when the charm has one, else hooks/<name> (or actions/<name>). */
+export function chooseEntry(charmDir: string, event: HookEvent): string | undefined {
+  const dispatch = join(charmDir, "dispatch");
+  if (existsSync(dispatch)) return dispatch;
+  const legacy = event.action
+    ? join(charmDir, "actions", event.action.name)
+    : join(charmDir, "hooks", event.hook);
+  return isExecutable(legacy) ? legacy : undefined;
+}
+
+function spawnHook(
+  entry: string,
+  cwd: string,
+  env: Record<string, string>,
+): Promise<[number, string, string]> {
+  return new Promise((resolve) => {
+    const child = spawn(entry, [], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("error", (error) => resolve([127, stdout, `${stderr}${error.message}\n`]));
+    child.on("close", (code, signal) => resolve([code ?? (signal ? 128 : 1), stdout, stderr]));
+  });
+}
+
+/** Refreshes what the controller would tell the unit from the charm: config defaults and bindings. */
+function prepareModel(model: Model, charmDir: string): void {
+  const charm = loadCharm(charmDir);
+  model.configDefaults = Object.fromEntries(Object.entries(charm.options).map(([k, o]) => [k, o.default]));
+  model.endpoints = [...Object.keys(charm.endpoints), ...charm.extraBindings];
+  model.hookCount += 1;
+}
+
+/** Runs one event's hook against the model file and reports what it did. No error-state logic here. */
+export async function runHook(opts: RunnerOptions, event: HookEvent): Promise<HookResult> {
+  const model = readModel(opts.modelPath);
+  prepareModel(model, opts.charmDir);
+  writeModel(opts.modelPath, model);
+  const entry = chooseEntry(opts.charmDir, event);
+  const hook = event.action?.name ?? event.hook;
+  if (!entry)
+    return { hook, ran: false, exitCode: 0, stdout: "", stderr: "", diff: diffModels(model, model, 0) };
+  const env = { ...buildHookEnv(model, event, opts), ...opts.extraEnv };
+  const [exitCode, stdout, stderr] = await spawnHook(entry, opts.charmDir, env);
+  const after = readModel(opts.modelPath);
+  return { hook, ran: true, exitCode, stdout, stderr, diff: diffModels(model, after, exitCode) };
+}

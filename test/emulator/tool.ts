@@ -1,0 +1,34 @@
+import type { FlagSpec, ParsedFlags } from "./flags";
+import type { Model } from "./model";
+
+/** What a hook tool sees of its process: Juju's hook environment, stdin and stderr. */
+export interface ToolIo {
+  env: NodeJS.ProcessEnv;
+  readStdin: () => string;
+  warn: (text: string) => void;
+}
+
+export interface ToolCall {
+  flags: ParsedFlags;
+  args: string[];
+  io: ToolIo;
+  model: Model;
+}
+
+/** One hook tool: its flags, whether it prints a --format'ted value, and whether it writes the model. */
+export interface Tool {
+  flags: FlagSpec[];
+  formatted?: boolean;
+  mutates?: boolean;
+  run: (call: ToolCall) => unknown;
+}
+
+/** The name of the hook (or action) being run, for status history and logs. */
+export function currentHook(io: ToolIo): string {
+  return io.env.JUJU_ACTION_NAME ?? io.env.JUJU_HOOK_NAME ?? "";
+}
+
+/** Juju's `--format flag deprecated` note for tools that only kept the flag for compatibility. */
+export function warnDeprecatedFormat(call: ToolCall, name: string): void {
+  if (call.flags.values.has("format")) call.io.warn(`--format flag deprecated for command "${name}"`);
+}
