@@ -1,0 +1,187 @@
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { bundleEmulator } from "./bundle";
+import { installHookTools } from "./install";
+import { createModel, readModel, writeModel } from "./model";
+import * as runner from "./runner";
+
+let root: string;
+let opts: runner.RunnerOptions;
+let charmDir: string;
+
+// The fake charm's dispatch dumps Juju's variables and calls real hook tools through PATH.
+const dispatch = `#!/bin/sh
+env | grep -E '^(CHARM_DIR|JUJU_[A-Z_]+)=' | grep -v JUJU_EMULATOR | sort
+echo "list=$(relation-list 2>/dev/null | tr '\\n' ,)"
+status-set maintenance "in $JUJU_HOOK_NAME"
+[ -f "$CHARM_DIR/fail-$JUJU_HOOK_NAME" ] && exit 3
+[ -n "$JUJU_ACTION_NAME" ] && action-set who="$(action-get target)"
+exit 0
+`;
+
+function writeCharm(dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "metadata.yaml"),
+    "name: flannel\nrequires:\n  etcd:\n    interface: etcd\nresources:\n  flannel:\n    type: file\n",
+  );
+  writeFileSync(join(dir, "config.yaml"), "options:\n  port:\n    type: int\n    default: 8285\n");
+  writeFileSync(
+    join(dir, "actions.yaml"),
+    "health:\n  params:\n    target:\n      type: string\n      default: all\n",
+  );
+  writeFileSync(join(dir, "dispatch"), dispatch);
+  chmodSync(join(dir, "dispatch"), 0o755);
+}
+
+function envOf(stdout: string): Record<string, string> {
+  return Object.fromEntries(
+    stdout
+      .split("\n")
+      .filter((l) => /^[A-Z_]+=/.test(l))
+      .map((l) => l.split(/=(.*)/s).slice(0, 2)),
+  );
+}
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "emu-runner-"));
+  const script = await bundleEmulator(join(import.meta.dirname, "cli.ts"), join(root, "emulator.cjs"));
+  installHookTools(join(root, "bin"), script);
+});
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+beforeEach(() => {
+  const dir = mkdtempSync(join(root, "case-"));
+  charmDir = join(dir, "charm");
+  writeCharm(charmDir);
+  opts = { charmDir, modelPath: join(dir, "model.json"), binDir: join(root, "bin") };
+  writeModel(opts.modelPath, createModel());
+});
+
+describe("hook runner", () => {
+  it("deploys in Juju's order with Juju's environment", async () => {
+    const result = await runner.deploy(opts);
+    expect(result.hooks.map((h) => h.hook)).toEqual(["install", "leader-elected", "config-changed", "start"]);
+    const env = envOf(result.hooks[0]?.stdout ?? "");
+    expect(env).toMatchObject({
+      CHARM_DIR: charmDir,
+      JUJU_CHARM_DIR: charmDir,
+      JUJU_UNIT_NAME: "flannel/0",
+      JUJU_HOOK_NAME: "install",
+      JUJU_DISPATCH_PATH: "hooks/install",
+      JUJU_MODEL_NAME: "test",
+      JUJU_MACHINE_ID: "0",
+      JUJU_VERSION: "3.6.0",
+    });
+    expect(env.JUJU_CONTEXT_ID).toMatch(/^flannel\/0-install-/);
+    expect(env.JUJU_RELATION_ID).toBeUndefined();
+    expect(result.hooks[3]?.diff.statuses).toEqual([
+      { status: "maintenance", message: "in start", target: "unit", hook: "start" },
+    ]);
+  });
+
+  it("skips leader-elected for a non-leader", async () => {
+    writeModel(opts.modelPath, createModel({ leader: false }));
+    expect((await runner.deploy(opts)).hooks.map((h) => h.hook)).toEqual([
+      "install",
+      "config-changed",
+      "start",
+    ]);
+  });
+
+  it("relates: created, then joined and changed per unit, with relation variables", async () => {
+    const units = { "etcd/0": { port: "1" }, "etcd/1": { port: "2" } };
+    const result = await runner.relate(opts, { name: "etcd", remoteApp: "etcd", remoteUnits: units });
+    expect(result.hooks.map((h) => h.hook)).toEqual([
+      "etcd-relation-created",
+      "etcd-relation-joined",
+      "etcd-relation-changed",
+      "etcd-relation-joined",
+      "etcd-relation-changed",
+    ]);
+    // relation-list grows as units join, as Juju reports membership.
+    expect(result.hooks.map((h) => /list=(.*)/.exec(h.stdout)?.[1])).toEqual([
+      "",
+      "etcd/0,",
+      "etcd/0,",
+      "etcd/0,etcd/1,",
+      "etcd/0,etcd/1,",
+    ]);
+    expect(envOf(result.hooks[3]?.stdout ?? "")).toMatchObject({
+      JUJU_RELATION: "etcd",
+      JUJU_RELATION_ID: "etcd:0",
+      JUJU_REMOTE_UNIT: "etcd/1",
+      JUJU_REMOTE_APP: "etcd",
+    });
+  });
+
+  it("departs and breaks: departed names the departing unit, broken removes the relation", async () => {
+    const { relationId = -1 } = await runner.relate(opts, {
+      name: "etcd",
+      remoteApp: "etcd",
+      remoteUnits: { "etcd/0": {} },
+    });
+    const departed = await runner.unrelate(opts, relationId);
+    expect(departed.hooks.map((h) => h.hook)).toEqual(["etcd-relation-departed", "etcd-relation-broken"]);
+    expect(envOf(departed.hooks[0]?.stdout ?? "")).toMatchObject({
+      JUJU_REMOTE_UNIT: "etcd/0",
+      JUJU_DEPARTING_UNIT: "etcd/0",
+    });
+    expect(readModel(opts.modelPath).relations).toEqual([]);
+  });
+
+  it("a failing hook puts the unit in error; operations refuse until resolve retries it", async () => {
+    writeFileSync(join(charmDir, "fail-config-changed"), "");
+    const first = await runner.deploy(opts);
+    expect(first.hooks.map((h) => [h.hook, h.exitCode])).toEqual([
+      ["install", 0],
+      ["leader-elected", 0],
+      ["config-changed", 3],
+    ]);
+    expect(first.error?.hook).toBe("config-changed");
+    await expect(runner.updateStatus(opts)).rejects.toThrow(/hook failed: "config-changed"/);
+    rmSync(join(charmDir, "fail-config-changed"));
+    const resolved = await runner.resolve(opts);
+    expect(resolved.hooks.map((h) => h.hook)).toEqual(["config-changed", "start"]);
+    expect(readModel(opts.modelPath).error).toBeNull();
+  });
+
+  it("reports every consistency problem at once and changes nothing", async () => {
+    writeModel(opts.modelPath, createModel({ config: { port: "x", nope: 1 }, resources: { other: "/x" } }));
+    await expect(
+      runner.relate(opts, { name: "db", remoteApp: "pg", interface: "pgsql" }),
+    ).rejects.toMatchObject({
+      problems: [
+        'option "port" expected int, got "x"',
+        'config option "nope" is not declared in config.yaml',
+        'relation db:0: no endpoint "db" in metadata.yaml (has: etcd)',
+        'resource "other" is not declared in metadata.yaml',
+      ],
+    });
+    expect(readModel(opts.modelPath).relations).toEqual([]);
+  });
+
+  it("runs actions with actions.yaml defaults and returns their results", async () => {
+    const result = await runner.runAction(opts, "health");
+    const env = envOf(result.hooks[0]?.stdout ?? "");
+    expect(env).toMatchObject({ JUJU_ACTION_NAME: "health", JUJU_DISPATCH_PATH: "actions/health" });
+    expect(result.hooks[0]?.diff.action).toMatchObject({ status: "completed", results: { who: "all" } });
+  });
+
+  it("falls back to hooks/<name> without dispatch and skips absent hooks silently", async () => {
+    rmSync(join(charmDir, "dispatch"));
+    mkdirSync(join(charmDir, "hooks"));
+    writeFileSync(join(charmDir, "hooks", "install"), "#!/bin/sh\nopen-port 8285/udp\n");
+    chmodSync(join(charmDir, "hooks", "install"), 0o755);
+    const result = await runner.deploy(opts);
+    expect(result.hooks.map((h) => [h.hook, h.ran])).toEqual([
+      ["install", true],
+      ["leader-elected", false],
+      ["config-changed", false],
+      ["start", false],
+    ]);
+    expect(result.hooks[0]?.diff.openedPorts).toEqual(["8285/udp"]);
+  });
+});
