@@ -1,0 +1,133 @@
+import type { Etcd3, IOptions } from "etcd3";
+import { isSameNetworkConfig, type NetworkConfig, renderNetworkConfig } from "./network-config";
+import type { EtcdAccess } from "./relation-data";
+
+/** etcd could not be reached in time (down, unreachable, TLS refused): a transient, wait-and-retry condition. */
+export class EtcdUnavailable extends Error {
+  readonly endpoints: readonly string[];
+
+  constructor(endpoints: readonly string[], reason: string, cause?: unknown) {
+    super(`etcd at ${endpoints.join(",")} is unavailable: ${reason}`, { cause });
+    this.name = "EtcdUnavailable";
+    this.endpoints = endpoints;
+  }
+}
+
+export type EnsureConfigResult =
+  | { outcome: "created" }
+  | { outcome: "equal"; existing: string }
+  | { outcome: "conflict"; existing: string };
+
+// Hooks must stay fast: a dead etcd is reported within a few seconds, then update-status retries.
+const DIAL_TIMEOUT_MS = 2000;
+const CALL_TIMEOUT_MS = 2000;
+const TOTAL_TIMEOUT_MS = 5000;
+const UNAVAILABLE_ERRORS = new Set([
+  "GRPCUnavailableError",
+  "GRPCDeadlineExceededError",
+  "GRPCCancelledError",
+  "BrokenCircuitError",
+  "TaskCancelledError",
+]);
+
+/** Creates `<prefix>/config` only if absent (v3 transaction on version 0); else says if etcd's equals it. */
+export async function ensureNetworkConfig(
+  access: EtcdAccess,
+  prefix: string,
+  desired: NetworkConfig,
+): Promise<EnsureConfigResult> {
+  const key = `${prefix}/config`;
+  const result = await withClient(access, (client) =>
+    client
+      .if(key, "Version", "==", 0)
+      .then(client.put(key).value(renderNetworkConfig(desired)))
+      .else(client.get(key))
+      .commit(),
+  );
+  if (result.succeeded) return { outcome: "created" };
+  const existing = result.responses[0]?.response_range?.kvs[0]?.value.toString() ?? "";
+  return isSameNetworkConfig(existing, desired)
+    ? { outcome: "equal", existing }
+    : { outcome: "conflict", existing };
+}
+
+/** The JSON text at `<prefix>/config`, or undefined when the network was never created. */
+export async function readNetworkConfig(access: EtcdAccess, prefix: string): Promise<string | undefined> {
+  const value = await withClient(access, (client) => client.get(`${prefix}/config`).string());
+  return value ?? undefined;
+}
+
+/** Deletes the subnet leases under `<prefix>/subnets/` whose PublicIP is this unit's; returns their keys. */
+export async function deleteOwnLease(
+  access: EtcdAccess,
+  prefix: string,
+  publicIp: string,
+): Promise<string[]> {
+  return withClient(access, async (client) => {
+    const leases = await client.getAll().prefix(`${prefix}/subnets/`).exec();
+    const deleted: string[] = [];
+    for (const kv of leases.kvs) {
+      if (publicIpOf(kv.value.toString()) !== publicIp) continue;
+      // Delete only the lease as read: if flanneld renewed it meanwhile the transaction does nothing.
+      const key = kv.key.toString();
+      const txn = await client.if(key, "Mod", "==", kv.mod_revision).then(client.delete().key(key)).commit();
+      if (txn.succeeded) deleted.push(key);
+    }
+    return deleted;
+  });
+}
+
+function publicIpOf(value: string): string | undefined {
+  try {
+    const parsed = JSON.parse(value) as { PublicIP?: unknown };
+    return typeof parsed.PublicIP === "string" ? parsed.PublicIP : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Opens a client (etcd3 loaded only now), runs one job with a deadline, and always closes it. */
+async function withClient<T>(access: EtcdAccess, job: (client: Etcd3) => Promise<T>): Promise<T> {
+  const { Etcd3 } = await import("etcd3");
+  const client = new Etcd3(clientOptions(access));
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new EtcdUnavailable(access.endpoints, `no answer within ${TOTAL_TIMEOUT_MS} ms`)),
+      TOTAL_TIMEOUT_MS,
+    );
+  });
+  try {
+    return await Promise.race([job(client), deadline]);
+  } catch (error) {
+    throw toUnavailable(access, error);
+  } finally {
+    clearTimeout(timer);
+    client.close();
+  }
+}
+
+function clientOptions(access: EtcdAccess): IOptions {
+  const options: IOptions = {
+    hosts: [...access.endpoints],
+    dialTimeout: DIAL_TIMEOUT_MS,
+    defaultCallOptions: () => ({ deadline: new Date(Date.now() + CALL_TIMEOUT_MS) }),
+  };
+  if (!access.tls) return options;
+  return {
+    ...options,
+    credentials: {
+      rootCertificate: Buffer.from(access.tls.ca),
+      certChain: Buffer.from(access.tls.cert),
+      privateKey: Buffer.from(access.tls.key),
+    },
+  };
+}
+
+function toUnavailable(access: EtcdAccess, error: unknown): unknown {
+  if (error instanceof EtcdUnavailable) return error;
+  if (error instanceof Error && UNAVAILABLE_ERRORS.has(error.constructor.name)) {
+    return new EtcdUnavailable(access.endpoints, error.message, error);
+  }
+  return error;
+}
