@@ -1,0 +1,78 @@
+import type { Lease } from "../../flannel/subnet-env";
+import { ensureFile, readFileIfExists } from "../../fs/atomic";
+import { BACKUP_ROOT, backupOnce, hasBackup, restoreBackup } from "../backup";
+import { type Exec, execProgram } from "../programs";
+import { renderLxcDefaultConf } from "./default-conf";
+import { renderLxcNet } from "./lxc-net";
+import { LXC_NET_DROP_IN_PATH, renderLxcNetDropIn } from "./masquerade";
+
+/** The files the lxc bridge is configured through, and where their originals are kept. */
+export interface LxcPaths {
+  readonly lxcNet: string;
+  readonly defaultConf: string;
+  readonly dropIn: string;
+  readonly backupRoot: string;
+}
+
+export const LXC_PATHS: LxcPaths = {
+  lxcNet: "/etc/default/lxc-net",
+  defaultConf: "/etc/lxc/default.conf",
+  dropIn: LXC_NET_DROP_IN_PATH,
+  backupRoot: BACKUP_ROOT,
+};
+
+export interface LxcOptions {
+  readonly paths?: LxcPaths;
+  readonly exec?: Exec;
+}
+
+/** Puts lxcbr0 on the lease (address, DHCP pool, MTU, no masquerade inside the overlay); returns whether it changed anything. */
+export async function ensureLxcBridge(
+  lease: Lease,
+  ipMasq: boolean,
+  options: LxcOptions = {},
+): Promise<boolean> {
+  const paths = options.paths ?? LXC_PATHS;
+  const wanted = await renderLxcFiles(lease, ipMasq, paths);
+  const pending: string[] = [];
+  for (const [path, content] of wanted) if ((await readFileIfExists(path)) !== content) pending.push(path);
+  if (pending.length === 0) return false;
+  await restartingLxcNet(options.exec ?? execProgram, async () => {
+    for (const path of pending) {
+      await backupOnce(path, paths.backupRoot);
+      await ensureFile(path, wanted.get(path) ?? "");
+    }
+  });
+  return true;
+}
+
+/** Puts back the lxc files as they were before the charm and restarts lxc-net if that changed anything. */
+export async function restoreLxcBridge(options: LxcOptions = {}): Promise<boolean> {
+  const paths = options.paths ?? LXC_PATHS;
+  const backedUp: string[] = [];
+  for (const path of [paths.lxcNet, paths.defaultConf, paths.dropIn]) {
+    if (await hasBackup(path, paths.backupRoot)) backedUp.push(path);
+  }
+  if (backedUp.length === 0) return false;
+  await restartingLxcNet(options.exec ?? execProgram, async () => {
+    for (const path of backedUp) await restoreBackup(path, paths.backupRoot);
+  });
+  return true;
+}
+
+async function renderLxcFiles(lease: Lease, ipMasq: boolean, paths: LxcPaths): Promise<Map<string, string>> {
+  return new Map([
+    [paths.lxcNet, renderLxcNet(await readFileIfExists(paths.lxcNet), lease)],
+    [paths.defaultConf, renderLxcDefaultConf(await readFileIfExists(paths.defaultConf), lease.mtu)],
+    [paths.dropIn, renderLxcNetDropIn(lease, ipMasq)],
+  ]);
+}
+
+// lxc-net removes its iptables rules using the config it reads at stop time, so it must stop before the
+// files change, or the old subnet's MASQUERADE and exemptions would stay behind.
+async function restartingLxcNet(exec: Exec, change: () => Promise<void>): Promise<void> {
+  await exec("systemctl", ["stop", "lxc-net"]);
+  await change();
+  await exec("systemctl", ["daemon-reload"]);
+  await exec("systemctl", ["start", "lxc-net"]);
+}

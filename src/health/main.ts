@@ -1,0 +1,17 @@
+// Entry of ./health and the health action: one line, exit 0 ready, 1 not ready. It must stay light: no
+// etcd client and no Juju tools, since operators run it outside hooks via `juju exec`.
+import { computeHealth, type Health } from "./health";
+import { observeHealth } from "./observe";
+
+async function runHealth(): Promise<Health> {
+  try {
+    return computeHealth(await observeHealth());
+  } catch (error) {
+    process.stderr.write(`health: ${error instanceof Error ? error.message : String(error)}\n`);
+    return { line: "not-ready reason:health-error", exitCode: 1 };
+  }
+}
+
+const health = await runHealth();
+process.stdout.write(`${health.line}\n`);
+process.exitCode = health.exitCode;

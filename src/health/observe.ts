@@ -1,0 +1,39 @@
+import { readLinkAddresses } from "../bridges/ip-addr";
+import { type Run, runProgram } from "../bridges/programs";
+import { type LeaseResult, parseSubnetEnv, SUBNET_ENV_PATH } from "../flannel/subnet-env";
+import { readFileIfExists } from "../fs/atomic";
+import { CHARM_STATE_PATH, readCharmState } from "../state/charm-state";
+import { BRIDGES, type HealthObservation } from "./health";
+
+export interface ObserveOptions {
+  /** The flanneld systemd unit. */
+  readonly unit?: string;
+  readonly subnetEnvPath?: string;
+  readonly statePath?: string;
+  readonly run?: Run;
+}
+
+/** Gathers what health looks at: flanneld's unit state, subnet.env, the bridge and the hooks' state. */
+export async function observeHealth(options: ObserveOptions = {}): Promise<HealthObservation> {
+  const run = options.run ?? runProgram;
+  const state = await readCharmState(options.statePath ?? CHARM_STATE_PATH);
+  const bridgeName = state === undefined ? undefined : BRIDGES[state.containerType]?.name;
+  const [flanneldActive, lease, bridge] = await Promise.all([
+    isServiceActive(options.unit ?? "flannel", run),
+    readLease(options.subnetEnvPath ?? SUBNET_ENV_PATH),
+    bridgeName === undefined ? undefined : readLinkAddresses(bridgeName, run),
+  ]);
+  return { flanneldActive, lease, bridge, state };
+}
+
+/** Whether `systemctl is-active UNIT` says active. */
+export async function isServiceActive(unit: string, run: Run = runProgram): Promise<boolean> {
+  const { exitCode, stdout } = await run("systemctl", ["is-active", unit]);
+  return exitCode === 0 && stdout.trim() === "active";
+}
+
+/** Parses subnet.env, or undefined when it does not exist. */
+export async function readLease(path = SUBNET_ENV_PATH): Promise<LeaseResult | undefined> {
+  const text = await readFileIfExists(path);
+  return text === undefined ? undefined : parseSubnetEnv(text);
+}
