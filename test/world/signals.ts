@@ -6,26 +6,29 @@ export interface TearDownable {
 }
 
 const live = new Set<TearDownable>();
-let installed = false;
+const onSigint = () => void exitAfterTeardown(130);
+const onSigterm = () => void exitAfterTeardown(143);
+const onExit = () => {
+  for (const world of live) world.killSync();
+};
 
 /** Tears `world` down on SIGINT/SIGTERM and kills its processes on exit, until untracked. */
 export function track(world: TearDownable): void {
-  installHandlers();
+  if (live.size === 0) {
+    process.on("SIGINT", onSigint);
+    process.on("SIGTERM", onSigterm);
+    process.on("exit", onExit);
+  }
   live.add(world);
 }
 
+/** Forgets a torn-down world; with none left, signals get their default behaviour back. */
 export function untrack(world: TearDownable): void {
   live.delete(world);
-}
-
-function installHandlers(): void {
-  if (installed) return;
-  installed = true;
-  process.once("SIGINT", () => void exitAfterTeardown(130));
-  process.once("SIGTERM", () => void exitAfterTeardown(143));
-  process.on("exit", () => {
-    for (const world of live) world.killSync();
-  });
+  if (live.size > 0) return;
+  process.off("SIGINT", onSigint);
+  process.off("SIGTERM", onSigterm);
+  process.off("exit", onExit);
 }
 
 async function exitAfterTeardown(code: number): Promise<void> {

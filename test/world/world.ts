@@ -19,6 +19,8 @@ export interface WorldOptions {
   etcd?: EtcdOptions;
   /** MTU of every machine's underlay link (default 1500). */
   mtu?: number;
+  /** Run Docker in the machines (default true); false masks it and boots in about half the time. */
+  docker?: boolean;
   /** Where image-build progress goes (default: stderr). */
   progress?: ProgressFn;
 }
@@ -120,7 +122,7 @@ export class World {
     await createNetns(spec.netns);
     await attachToUnderlay({ ...spec, port: name, mtu: this.options.mtu });
     const machine = new Machine(spec, launcher);
-    await machine.prepare();
+    await machine.prepare({ docker: this.options.docker !== false });
     return machine;
   }
 
