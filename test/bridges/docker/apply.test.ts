@@ -1,0 +1,106 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import {
+  type DockerOptions,
+  ensureDockerBridge,
+  restoreDockerBridge,
+} from "../../../src/bridges/docker/apply";
+import type { Lease } from "../../../src/flannel/subnet-env";
+import { readFileIfExists } from "../../../src/fs/atomic";
+
+const lease: Lease = { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true };
+const FRESH = '{\n  "bip": "10.10.16.1/24",\n  "mtu": 1472,\n  "ip-masq": false\n}\n';
+
+let dir: string;
+let path: string;
+let calls: string[];
+let warnings: string[];
+let docker0: string | undefined;
+
+const ipAddr = (address: string) =>
+  JSON.stringify([
+    { ifname: "docker0", mtu: 1500, addr_info: [{ family: "inet", local: address, prefixlen: 16 }] },
+  ]);
+
+function options(): DockerOptions {
+  return {
+    daemonJsonPath: path,
+    backupRoot: join(dir, "backups"),
+    exec: async (file, args) => {
+      calls.push([file, ...args].join(" "));
+    },
+    run: async (file, args) => {
+      expect([file, ...args]).toEqual(["ip", "-j", "addr", "show", "dev", "docker0"]);
+      return docker0 === undefined ? { exitCode: 1, stdout: "" } : { exitCode: 0, stdout: docker0 };
+    },
+    warn: (message) => warnings.push(message),
+  };
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "docker-apply-test-"));
+  path = join(dir, "etc/docker/daemon.json");
+  calls = [];
+  warnings = [];
+  docker0 = undefined;
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("ensureDockerBridge", () => {
+  it("writes daemon.json and restarts docker once; a second run restarts nothing", async () => {
+    expect(await ensureDockerBridge(lease, options())).toBe(true);
+    expect(await readFile(path, "utf8")).toBe(FRESH);
+    expect(calls).toEqual(["systemctl stop docker", "systemctl start docker"]);
+    calls = [];
+    docker0 = ipAddr("10.10.16.1").replace("16}", "24}");
+    expect(await ensureDockerBridge(lease, options())).toBe(false);
+    expect(calls).toEqual([]);
+  });
+
+  it("deletes a docker0 left on an old address while docker is stopped", async () => {
+    await mkdir(join(dir, "etc/docker"), { recursive: true });
+    await writeFile(path, FRESH);
+    docker0 = ipAddr("172.17.0.1");
+    expect(await ensureDockerBridge(lease, options())).toBe(true);
+    expect(calls).toEqual(["systemctl stop docker", "ip link delete docker0", "systemctl start docker"]);
+  });
+
+  it("keeps invalid JSON aside with a message and never overwrites an earlier one", async () => {
+    await mkdir(join(dir, "etc/docker"), { recursive: true });
+    await writeFile(join(dir, "etc/docker/daemon.json.invalid"), "older\n");
+    await writeFile(path, '{"debug": true,');
+    expect(await ensureDockerBridge(lease, options())).toBe(true);
+    expect(await readFile(path, "utf8")).toBe(FRESH);
+    expect(await readFile(`${path}.invalid.1`, "utf8")).toBe('{"debug": true,');
+    expect(await readFile(`${path}.invalid`, "utf8")).toBe("older\n");
+    expect(warnings).toEqual([
+      `${path} was not a JSON object; kept it as ${path}.invalid.1 and wrote a new one with bip, mtu and ip-masq only: merge your settings from ${path}.invalid.1 back into ${path}`,
+    ]);
+  });
+});
+
+describe("restoreDockerBridge", () => {
+  it("puts the original back and restarts docker, recreating docker0", async () => {
+    await mkdir(join(dir, "etc/docker"), { recursive: true });
+    await writeFile(path, '{"debug":true}');
+    await ensureDockerBridge(lease, options());
+    docker0 = ipAddr("10.10.16.1");
+    calls = [];
+    expect(await restoreDockerBridge(options())).toBe(true);
+    expect(await readFile(path, "utf8")).toBe('{"debug":true}');
+    expect(calls).toEqual(["systemctl stop docker", "ip link delete docker0", "systemctl start docker"]);
+  });
+
+  it("removes a daemon.json the charm created", async () => {
+    await ensureDockerBridge(lease, options());
+    expect(await restoreDockerBridge(options())).toBe(true);
+    expect(await readFileIfExists(path)).toBeUndefined();
+    calls = [];
+    expect(await restoreDockerBridge(options())).toBe(false);
+    expect(calls).toEqual([]);
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import { renderLxcNetDropIn } from "../../../src/bridges/lxc/masquerade";
+import type { Lease } from "../../../src/flannel/subnet-env";
+
+const lease: Lease = { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true };
+const NAT = "/usr/sbin/iptables -w -t nat";
+const OVERLAY = "-s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN";
+const ALL = "-s 10.10.16.0/24 -m comment --comment flannel-charm -j RETURN";
+
+describe("renderLxcNetDropIn", () => {
+  it("with ip-masq, exempts only traffic to the overlay from lxc-net's masquerade", () => {
+    expect(renderLxcNetDropIn(lease, true)).toBe(
+      [
+        "# Managed by the flannel charm: traffic between overlay subnets keeps its source address.",
+        "[Service]",
+        `ExecStartPost=-${NAT} -D POSTROUTING ${OVERLAY}`,
+        `ExecStartPost=${NAT} -I POSTROUTING 1 ${OVERLAY}`,
+        "ExecStartPost=/usr/sbin/ip link set dev lxcbr0 mtu 1472",
+        `ExecStopPost=-${NAT} -D POSTROUTING ${OVERLAY}`,
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("without ip-masq, exempts everything from the lxc subnet", () => {
+    expect(renderLxcNetDropIn({ ...lease, subnet: "10.10.16.65/26", mtu: 1450 }, false)).toBe(
+      [
+        "# Managed by the flannel charm: traffic between overlay subnets keeps its source address.",
+        "[Service]",
+        `ExecStartPost=-${NAT} -D POSTROUTING ${OVERLAY.replace("10.10.16.0/24", "10.10.16.64/26")}`,
+        `ExecStartPost=-${NAT} -D POSTROUTING ${ALL.replace("10.10.16.0/24", "10.10.16.64/26")}`,
+        `ExecStartPost=${NAT} -I POSTROUTING 1 ${OVERLAY.replace("10.10.16.0/24", "10.10.16.64/26")}`,
+        `ExecStartPost=${NAT} -I POSTROUTING 1 ${ALL.replace("10.10.16.0/24", "10.10.16.64/26")}`,
+        "ExecStartPost=/usr/sbin/ip link set dev lxcbr0 mtu 1450",
+        `ExecStopPost=-${NAT} -D POSTROUTING ${OVERLAY.replace("10.10.16.0/24", "10.10.16.64/26")}`,
+        `ExecStopPost=-${NAT} -D POSTROUTING ${ALL.replace("10.10.16.0/24", "10.10.16.64/26")}`,
+        "",
+      ].join("\n"),
+    );
+  });
+});
