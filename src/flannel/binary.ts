@@ -1,0 +1,167 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { chmod, copyFile, lstat, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { execa } from "execa";
+
+/** Where the charm installs flanneld. */
+export const FLANNELD_PATH = "/usr/local/bin/flanneld";
+
+const ELF_MAGIC = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
+const MIN_SIZE = 1024 * 1024;
+const MAX_SIZE = 512 * 1024 * 1024;
+const VERSION_TIMEOUT_MS = 10_000;
+const TAR_TIMEOUT_MS = 60_000;
+const MEMBER_NAMES = ["flanneld", "flannel"];
+
+/** The resource is not a usable flanneld; an installed binary is left untouched. */
+export class InvalidFlanneldError extends Error {
+  constructor(
+    readonly resource: string,
+    readonly reason: string,
+    cause?: unknown,
+  ) {
+    super(`${resource}: ${reason}`, { cause });
+    this.name = "InvalidFlanneldError";
+  }
+}
+
+/** Validates a resource (ELF, or .tar.gz holding flanneld/flannel) and installs it atomically if it differs. */
+export async function installFlanneld(
+  resource: string,
+  destination: string = FLANNELD_PATH,
+): Promise<{ changed: boolean; version: string }> {
+  // Stage beside the destination: same filesystem for an atomic rename, and not a noexec /tmp.
+  const stage = await mkdtemp(join(dirname(destination), ".flanneld-stage-"));
+  try {
+    const candidate = await stageBinary(resource, stage);
+    await checkElf(resource, candidate);
+    // Juju stores resources without the executable bit.
+    await chmod(candidate, 0o755);
+    const version = await readFlanneldVersion(candidate, resource);
+    if (await isSameFile(candidate, destination)) return { changed: false, version };
+    await rename(candidate, destination);
+    return { changed: true, version };
+  } finally {
+    await rm(stage, { recursive: true, force: true });
+  }
+}
+
+/** Runs `flanneld --version` (it prints to stderr) and returns e.g. "v0.28.9" or "dev". */
+export async function readFlanneldVersion(path: string, resource: string = path): Promise<string> {
+  const result = await execa(path, ["--version"], { reject: false, timeout: VERSION_TIMEOUT_MS, all: true });
+  const version =
+    String(result.all ?? "")
+      .trim()
+      .split("\n")
+      .pop()
+      ?.trim() ?? "";
+  if (result.failed) {
+    throw new InvalidFlanneldError(resource, `'--version' failed: ${result.shortMessage}`, result);
+  }
+  if (!/^(v?\d+\.\d+\.\d+[0-9A-Za-z.+-]*|dev)$/.test(version)) {
+    throw new InvalidFlanneldError(
+      resource,
+      `'--version' printed ${JSON.stringify(version.slice(0, 80))}, not a version`,
+    );
+  }
+  return version;
+}
+
+/** Removes the installed flanneld; returns whether it was there. */
+export async function removeFlanneld(path: string = FLANNELD_PATH): Promise<boolean> {
+  const existed = (await lstat(path).catch(() => undefined)) !== undefined;
+  await rm(path, { force: true });
+  return existed;
+}
+
+async function stageBinary(resource: string, stage: string): Promise<string> {
+  const head = await readHead(resource);
+  const target = join(stage, "flanneld");
+  if (head.subarray(0, 4).equals(ELF_MAGIC)) {
+    await copyFile(resource, target);
+    return target;
+  }
+  if (head.subarray(0, 2).equals(GZIP_MAGIC)) return extractMember(resource, stage);
+  throw new InvalidFlanneldError(resource, "is neither an ELF binary nor a .tar.gz archive");
+}
+
+async function readHead(resource: string): Promise<Buffer> {
+  const info = await stat(resource).catch((error: unknown) => {
+    throw new InvalidFlanneldError(resource, "cannot be read", error);
+  });
+  if (!info.isFile()) throw new InvalidFlanneldError(resource, "is not a regular file");
+  checkSize(resource, info.size);
+  const file = await open(resource, "r");
+  try {
+    const { buffer, bytesRead } = await file.read(Buffer.alloc(4), 0, 4, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await file.close();
+  }
+}
+
+// Extract only the flanneld member with Debian's tar; GNU tar strips leading "/" and refuses "..".
+async function extractMember(resource: string, stage: string): Promise<string> {
+  const listing = await runTar(resource, ["-tzf", resource]);
+  const members = listing.split("\n").filter((name) => name !== "" && !name.endsWith("/"));
+  const member = MEMBER_NAMES.map((wanted) => members.find((name) => basename(name) === wanted)).find(
+    Boolean,
+  );
+  if (!member) {
+    throw new InvalidFlanneldError(resource, `the archive holds no file named ${MEMBER_NAMES.join(" or ")}`);
+  }
+  await runTar(resource, [
+    "-xzf",
+    resource,
+    "-C",
+    stage,
+    "--no-same-owner",
+    "--no-same-permissions",
+    "--",
+    member,
+  ]);
+  const extracted = join(stage, member.replace(/^\/+/, ""));
+  const info = await lstat(extracted).catch(() => undefined);
+  if (!info?.isFile())
+    throw new InvalidFlanneldError(resource, `${member} in the archive is not a regular file`);
+  return extracted;
+}
+
+async function runTar(resource: string, args: string[]): Promise<string> {
+  const result = await execa("tar", args, { reject: false, timeout: TAR_TIMEOUT_MS });
+  if (result.failed) {
+    const stderr = String(result.stderr).trim().split("\n")[0] ?? "";
+    throw new InvalidFlanneldError(
+      resource,
+      `is not a readable .tar.gz (${stderr || result.shortMessage})`,
+      result,
+    );
+  }
+  return String(result.stdout);
+}
+
+async function checkElf(resource: string, path: string) {
+  const head = await readHead(path);
+  if (!head.equals(ELF_MAGIC))
+    throw new InvalidFlanneldError(resource, "the flanneld file is not an ELF binary");
+}
+
+function checkSize(resource: string, size: number) {
+  if (size < MIN_SIZE || size > MAX_SIZE) {
+    throw new InvalidFlanneldError(resource, `is ${size} bytes; a flanneld is 1 MiB to 512 MiB`);
+  }
+}
+
+async function isSameFile(a: string, b: string): Promise<boolean> {
+  const [infoA, infoB] = [await stat(a), await stat(b).catch(() => undefined)];
+  if (!infoB || infoA.size !== infoB.size) return false;
+  return (await sha256(a)) === (await sha256(b));
+}
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
