@@ -1,0 +1,128 @@
+import { describe, expect, it } from "vitest";
+import type { LeaseResult } from "../../src/flannel/subnet-env";
+import { computeHealth, type HealthObservation } from "../../src/health/health";
+
+const LEASE: LeaseResult = {
+  ok: true,
+  lease: { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true },
+};
+const lxcbr0 = { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472 };
+const docker0 = { name: "docker0", addresses: ["10.10.16.1/24"], mtu: 1472 };
+
+const lxcReady: HealthObservation = {
+  flanneldActive: true,
+  lease: LEASE,
+  bridge: lxcbr0,
+  state: { containerType: "lxc", etcdRelated: true },
+};
+
+function healthOf(change: Partial<HealthObservation>) {
+  return computeHealth({ ...lxcReady, ...change });
+}
+
+describe("computeHealth: ready", () => {
+  it("lxc", () => {
+    expect(computeHealth(lxcReady)).toEqual({
+      line: "ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472",
+      exitCode: 0,
+    });
+  });
+
+  it("docker", () => {
+    expect(healthOf({ bridge: docker0, state: { containerType: "docker", etcdRelated: true } })).toEqual({
+      line: "ready docker0:10.10.16.1 subnet:10.10.16.1/24 mtu:1472",
+      exitCode: 0,
+    });
+  });
+
+  it("none: no bridge needed", () => {
+    expect(healthOf({ bridge: undefined, state: { containerType: "none", etcdRelated: true } })).toEqual({
+      line: "ready subnet:10.10.16.1/24 mtu:1472",
+      exitCode: 0,
+    });
+  });
+
+  it("a bridge holding the lease address among others", () => {
+    const bridge = { ...lxcbr0, addresses: ["10.0.3.1/24", "10.10.16.1/24"] };
+    expect(healthOf({ bridge }).line).toBe("ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472");
+  });
+});
+
+describe("computeHealth: not ready, with the fields it could read", () => {
+  it.each<[string, Partial<HealthObservation>, string]>([
+    [
+      "no state from the hooks yet",
+      { state: undefined },
+      "not-ready subnet:10.10.16.1/24 mtu:1472 reason:no-state",
+    ],
+    [
+      "blocked",
+      { state: { containerType: "lxc", etcdRelated: true, blocked: "invalid config" } },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:blocked",
+    ],
+    [
+      "no etcd relation",
+      { flanneldActive: false, lease: undefined, state: { containerType: "lxc", etcdRelated: false } },
+      "not-ready lxcbr:10.10.16.1 reason:no-etcd-relation",
+    ],
+    [
+      "flanneld inactive",
+      { flanneldActive: false },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:flanneld-inactive",
+    ],
+    ["no subnet.env", { lease: undefined, bridge: undefined }, "not-ready reason:no-lease"],
+    [
+      "invalid subnet.env",
+      { lease: { ok: false, problem: "subnet.env lacks FLANNEL_MTU" } },
+      "not-ready lxcbr:10.10.16.1 reason:bad-lease",
+    ],
+    [
+      "bridge missing",
+      { bridge: undefined },
+      "not-ready subnet:10.10.16.1/24 mtu:1472 reason:bridge-missing",
+    ],
+    [
+      "bridge on another address",
+      { bridge: { ...lxcbr0, addresses: ["10.0.3.1/24"] } },
+      "not-ready lxcbr:10.0.3.1 subnet:10.10.16.1/24 mtu:1472 reason:bridge-mismatch",
+    ],
+    [
+      "bridge with the address but another prefix length",
+      { bridge: { ...lxcbr0, addresses: ["10.10.16.1/16"] } },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:bridge-mismatch",
+    ],
+    [
+      "bridge without an address",
+      { bridge: { ...lxcbr0, addresses: [] } },
+      "not-ready subnet:10.10.16.1/24 mtu:1472 reason:bridge-mismatch",
+    ],
+    [
+      "bridge MTU differs from the lease",
+      { bridge: { ...lxcbr0, mtu: 1500 } },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:mtu-mismatch",
+    ],
+    [
+      "the charm is waiting",
+      { state: { containerType: "lxc", etcdRelated: true, waiting: "waiting for etcd" } },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:waiting",
+    ],
+    [
+      "docker0 on docker's default address",
+      {
+        bridge: { ...docker0, addresses: ["172.17.0.1/16"] },
+        state: { containerType: "docker", etcdRelated: true },
+      },
+      "not-ready docker0:172.17.0.1 subnet:10.10.16.1/24 mtu:1472 reason:bridge-mismatch",
+    ],
+  ])("%s", (_, change, line) => {
+    expect(healthOf(change)).toEqual({ line, exitCode: 1 });
+  });
+
+  it("reports the first reason: blocked before flanneld and lease problems", () => {
+    const state = { containerType: "none", etcdRelated: false, blocked: "invalid config" } as const;
+    expect(healthOf({ flanneldActive: false, lease: undefined, bridge: undefined, state })).toEqual({
+      line: "not-ready reason:blocked",
+      exitCode: 1,
+    });
+  });
+});

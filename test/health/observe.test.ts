@@ -1,0 +1,108 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseIpAddrJson, readLinkAddresses } from "../../src/bridges/ip-addr";
+import type { Run } from "../../src/bridges/programs";
+import { observeHealth } from "../../src/health/observe";
+import { writeCharmState } from "../../src/state/charm-state";
+
+const SUBNET_ENV =
+  "FLANNEL_NETWORK=10.10.0.0/16\nFLANNEL_SUBNET=10.10.16.1/24\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=true\n";
+const IP_ADDR_LXCBR0 = JSON.stringify([
+  {
+    ifindex: 4,
+    ifname: "lxcbr0",
+    flags: ["BROADCAST", "MULTICAST", "UP", "LOWER_UP"],
+    mtu: 1472,
+    addr_info: [
+      { family: "inet", local: "10.10.16.1", prefixlen: 24, broadcast: "10.10.16.255", scope: "global" },
+      { family: "inet6", local: "fe80::216:3eff:fe00:0", prefixlen: 64, scope: "link" },
+    ],
+  },
+]);
+
+let dir: string;
+let calls: string[];
+
+function fakeRun(answers: Record<string, { exitCode: number; stdout: string }>): Run {
+  return async (file, args) => {
+    const command = [file, ...args].join(" ");
+    calls.push(command);
+    return answers[command] ?? { exitCode: 127, stdout: "" };
+  };
+}
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), "observe-test-"));
+  calls = [];
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("observeHealth", () => {
+  it("reads the unit state, subnet.env, the bridge the state names, and the charm state", async () => {
+    await writeFile(join(dir, "subnet.env"), SUBNET_ENV);
+    await writeCharmState({ containerType: "lxc", etcdRelated: true }, join(dir, "state.json"));
+    const run = fakeRun({
+      "systemctl is-active flannel": { exitCode: 0, stdout: "active\n" },
+      "ip -j addr show dev lxcbr0": { exitCode: 0, stdout: IP_ADDR_LXCBR0 },
+    });
+    const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
+    expect(await observeHealth(options)).toEqual({
+      flanneldActive: true,
+      lease: {
+        ok: true,
+        lease: { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true },
+      },
+      bridge: { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472 },
+      state: { containerType: "lxc", etcdRelated: true },
+    });
+  });
+
+  it("sees nothing when nothing is there, and asks for no bridge without a state", async () => {
+    const run = fakeRun({ "systemctl is-active flannel": { exitCode: 3, stdout: "inactive\n" } });
+    const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
+    expect(await observeHealth(options)).toEqual({
+      flanneldActive: false,
+      lease: undefined,
+      bridge: undefined,
+      state: undefined,
+    });
+    expect(calls).toEqual(["systemctl is-active flannel"]);
+  });
+
+  it("treats a missing device as no bridge", async () => {
+    await writeCharmState({ containerType: "docker", etcdRelated: true }, join(dir, "state.json"));
+    const run = fakeRun({ "ip -j addr show dev docker0": { exitCode: 1, stdout: "" } });
+    const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
+    expect((await observeHealth(options)).bridge).toBeUndefined();
+    expect(calls).toContain("ip -j addr show dev docker0");
+  });
+});
+
+describe("parseIpAddrJson", () => {
+  it("keeps IPv4 addresses only, with their prefix length", () => {
+    expect(parseIpAddrJson(IP_ADDR_LXCBR0)).toEqual({
+      name: "lxcbr0",
+      addresses: ["10.10.16.1/24"],
+      mtu: 1472,
+    });
+  });
+
+  it("returns undefined for output it cannot read", () => {
+    expect(parseIpAddrJson("Device does not exist")).toBeUndefined();
+    expect(parseIpAddrJson("[]")).toBeUndefined();
+  });
+});
+
+describe("readLinkAddresses with the real ip", () => {
+  it("reads loopback's address and MTU", async () => {
+    expect(await readLinkAddresses("lo")).toEqual({ name: "lo", addresses: ["127.0.0.1/8"], mtu: 65536 });
+  });
+
+  it("returns undefined for a device that does not exist", async () => {
+    expect(await readLinkAddresses("nosuchdev0")).toBeUndefined();
+  });
+});
