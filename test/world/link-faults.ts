@@ -24,24 +24,10 @@ async function setLoss(underlay: string, port: string, percent: number): Promise
   await nft(underlay, ["add", "chain", "bridge", TABLE, chain, "{ type filter hook forward priority 0; }"]);
   await nft(underlay, ["flush", "chain", "bridge", TABLE, chain]);
   if (percent <= 0) return;
-  // numgen gives 0..99 per frame; dropping below `percent` drops that share of frames both ways.
+  // numgen gives 0..99 per frame: dropping those below `percent` drops that share of frames, both ways.
+  const share = percent >= 100 ? [] : ["numgen", "random", "mod", "100", "<", String(Math.round(percent))];
   for (const direction of ["iifname", "oifname"]) {
-    await nft(underlay, [
-      "add",
-      "rule",
-      "bridge",
-      TABLE,
-      chain,
-      direction,
-      port,
-      "numgen",
-      "random",
-      "mod",
-      "100",
-      "<",
-      String(Math.round(percent)),
-      "drop",
-    ]);
+    await nft(underlay, ["add", "rule", "bridge", TABLE, chain, direction, port, ...share, "drop"]);
   }
 }
 

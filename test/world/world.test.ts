@@ -113,6 +113,18 @@ describe("a world of 3 booted machines", () => {
     expect(await readKeyFrom(world.machine("m1"), world.etcd.endpoint, "/world-test")).toBe("hello\n");
   });
 
+  it("shapes a machine's underlay link: MTU, loss and rate", async () => {
+    const [m1, m3] = [world.machine("m1"), world.machine("m3")];
+    const ping = () => m1.exec(["busybox", "ping", "-c", "1", "-W", "1", m3.address]);
+    await m3.setMtu(1400);
+    expect(await m3.run(["cat", "/sys/class/net/eth0/mtu"])).toBe("1400\n");
+    await m3.setLinkFaults({ lossPercent: 100, rateMbit: 10 });
+    expect((await ping()).exitCode).not.toBe(0);
+    await m3.setLinkFaults({ lossPercent: 0, rateMbit: 0 });
+    await m3.setMtu(1500);
+    expect((await ping()).exitCode).toBe(0);
+  });
+
   it("tears down to the host state it found (namespaces, mounts, cgroups, processes)", async () => {
     // The same filter must see the running world, or an empty result below would prove nothing.
     const running = filterSnapshot(diffSnapshots(before, await takeSnapshot()), world.id, process.pid);
@@ -129,7 +141,7 @@ describe("a world with etcd over TLS", () => {
   let world: World;
 
   beforeAll(async () => {
-    world = await World.boot({ machines: 0, etcd: { tls: true } });
+    world = await World.boot({ machines: 1, etcd: { tls: true }, docker: false });
   });
 
   afterAll(async () => {
@@ -143,6 +155,18 @@ describe("a world with etcd over TLS", () => {
     expect((await world.etcdctl(["put", "/tls", "yes"])).exitCode).toBe(0);
     expect((await world.etcdctl(["get", "--print-value-only", "/tls"])).stdout).toBe("yes\n");
   });
+
+  it("is reachable from a machine holding the client certificate, and not without it", async () => {
+    const m = world.machine("m1");
+    const tls = world.etcd.tls;
+    if (!tls) throw new Error("world.etcd.tls is missing in TLS mode");
+    for (const [name, pem] of Object.entries(tls)) await m.writeFile(`/var/lib/world-test/${name}.pem`, pem);
+    const get = (withCert: string) => m.exec(["node", "-e", TLS_GET, world.etcd.endpoint, withCert]);
+    const ok = await get("yes");
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stdout).toContain('"health":"true"');
+    expect((await get("no")).exitCode).not.toBe(0);
+  });
 });
 
 async function mainPid(m: Machine, unit: string): Promise<string> {
@@ -152,6 +176,12 @@ async function mainPid(m: Machine, unit: string): Promise<string> {
 // Node 18 in the machine speaks etcd's JSON gateway, so the check needs nothing the charm would not have.
 const READ_KEY = `fetch(process.argv[1] + "/v3/kv/range", { method: "POST", body: JSON.stringify({ key: btoa(process.argv[2]) }) })
   .then((r) => r.json()).then((j) => console.log(atob(j.kvs[0].value)))`;
+
+// GET /health over https with the CA, and the client cert and key only when argv[2] is "yes".
+const TLS_GET = `const fs = require("node:fs"), read = (n) => fs.readFileSync("/var/lib/world-test/" + n + ".pem");
+const cert = process.argv[2] === "yes" ? { cert: read("cert"), key: read("key") } : {};
+require("node:https").get(process.argv[1] + "/health", { ca: read("ca"), ...cert }, (res) => res.pipe(process.stdout))
+  .on("error", (e) => { console.error(e.message); process.exit(1); });`;
 
 function readKeyFromResult(m: Machine, endpoint: string, key: string) {
   return m.exec(["node", "--no-warnings", "-e", READ_KEY, endpoint, key], { timeoutMs: 10_000 });
