@@ -1,3 +1,7 @@
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { renderLxcNetDropIn } from "../../../src/bridges/lxc/masquerade";
 import type { Lease } from "../../../src/flannel/subnet-env";
@@ -37,5 +41,38 @@ describe("renderLxcNetDropIn", () => {
         "",
       ].join("\n"),
     );
+  });
+});
+
+const LXC_NET_SERVICE = "/lib/systemd/system/lxc-net.service";
+
+/** systemd-analyze verify of Debian's installed lxc-net.service with the drop-in beside it. */
+async function verifyWithDropIn(dropIn: string) {
+  const dir = await mkdtemp(join(tmpdir(), "lxc-net-drop-in-"));
+  try {
+    await mkdir(join(dir, "lxc-net.service.d"));
+    await copyFile(LXC_NET_SERVICE, join(dir, "lxc-net.service"));
+    await writeFile(join(dir, "lxc-net.service.d", "flannel.conf"), dropIn);
+    return await execa("systemd-analyze", ["verify", join(dir, "lxc-net.service")], {
+      reject: false,
+      all: true,
+      env: { SYSTEMD_UNIT_PATH: `${dir}:` },
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the drop-in with the installed lxc-net.service", () => {
+  it.each([true, false])("passes systemd-analyze verify (ip-masq %s)", async (ipMasq) => {
+    const result = await verifyWithDropIn(renderLxcNetDropIn(lease, ipMasq));
+    expect(result.all).toBe("");
+    expect(result.exitCode).toBe(0);
+  });
+
+  it("fails verification for a broken drop-in (the check can fail)", async () => {
+    const result = await verifyWithDropIn("[Service]\nExecStartPost=/usr/sbin/no-such-iptables -L\n");
+    expect(result.exitCode).not.toBe(0);
+    expect(result.all).toContain("no-such-iptables");
   });
 });
