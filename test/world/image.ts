@@ -1,9 +1,11 @@
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, rename, rm, symlink, truncate, writeFile } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
+import { withImageLock } from "./image-lock";
 import { findDebianMirror } from "./mirror";
+import { detachMountsUnder } from "./mounts";
 import { runHost } from "./run";
 
 export const CACHE_DIR = process.env.FCW_CACHE_DIR ?? "/var/cache/flannel-charm-world";
@@ -36,7 +38,8 @@ export async function ensureImage(progress: ProgressFn = printProgress): Promise
   const dir = join(CACHE_DIR, "images", imageKey());
   const rootfs = join(dir, "rootfs");
   if (existsSync(join(dir, "complete"))) return rootfs;
-  await buildImage(dir, progress);
+  await mkdir(dirname(dir), { recursive: true });
+  await withImageLock(dir, () => buildImage(dir, progress));
   return rootfs;
 }
 
@@ -47,8 +50,9 @@ export function imageKey(): string {
 }
 
 async function buildImage(dir: string, progress: ProgressFn): Promise<void> {
-  // Build beside the final place and rename: a crashed build never looks complete.
-  const staging = `${dir}.building-${process.pid}`;
+  // Build beside the final place and rename: a crashed build never looks complete (the lock makes it ours).
+  const staging = `${dir}.building`;
+  await detachMountsUnder(staging);
   await rm(staging, { recursive: true, force: true });
   await mkdir(staging, { recursive: true });
   const started = Date.now();

@@ -2,8 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { listCgroupPids, listTopCgroups, removeCgroup } from "./cgroups";
+import { detachMountsUnder } from "./mounts";
 import { deleteNetns, listNetns, listNetnsPids } from "./netns";
-import { runHost, waitFor } from "./run";
+import { waitFor } from "./run";
 
 /** Where worlds keep machine disks, etcd data and logs; outside the repo, on disk (not tmpfs). */
 export const WORLDS_DIR = process.env.FCW_WORLDS_DIR ?? "/var/tmp/flannel-charm-world";
@@ -74,17 +75,13 @@ function readStartTime(pid: number): string | undefined {
 }
 
 async function removeWorldDir(id: string): Promise<void> {
-  const dir = worldDir(id);
-  // Machines mount their overlays in private mount namespaces; anything visible here is a stray to detach first.
-  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
-    .split("\n")
-    .map((line) => line.split(" ")[4] ?? "");
-  for (const mount of mounts.filter((m) => m.startsWith(`${dir}/`)).reverse())
-    await runHost(["umount", "-l", mount]);
-  await rm(dir, { recursive: true, force: true });
+  // Machines mount their overlays in private mount namespaces; anything visible here is a stray.
+  await detachMountsUnder(worldDir(id));
+  await rm(worldDir(id), { recursive: true, force: true });
 }
 
-function killQuietly(pid: number): void {
+/** SIGKILL, ignoring a process that is already gone. */
+export function killQuietly(pid: number): void {
   try {
     process.kill(pid, "SIGKILL");
   } catch {

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { Etcd, type EtcdOptions } from "./etcd";
 import { ensureImage, type ProgressFn } from "./image";
 import { writeLauncher } from "./launcher-script";
-import { claimWorld, cleanLeftovers, cleanWorld, worldDir } from "./leftovers";
+import { claimWorld, cleanLeftovers, cleanWorld, killQuietly, worldDir } from "./leftovers";
 import { Machine } from "./machine";
 import { attachToUnderlay, createNetns, createUnderlay, UNDERLAY_PREFIX } from "./netns";
 import type { ExecResult } from "./run";
@@ -86,7 +86,7 @@ export class World {
   /** For process exit: SIGKILL what still runs; the next World.boot removes the rest. */
   killSync(): void {
     const pids = [...this.machines.map((m) => m.leaderPid), this.etcd?.pid];
-    for (const pid of pids) if (pid) process.kill(pid, "SIGKILL");
+    for (const pid of pids) if (pid) killQuietly(pid);
   }
 
   private name(suffix: string): string {
