@@ -19,9 +19,9 @@ let calls: string[];
 let warnings: string[];
 let docker0: string | undefined;
 
-const ipAddr = (address: string) =>
+const ipAddr = (address: string, prefixlen = 16) =>
   JSON.stringify([
-    { ifname: "docker0", mtu: 1500, addr_info: [{ family: "inet", local: address, prefixlen: 16 }] },
+    { ifname: "docker0", mtu: 1500, addr_info: [{ family: "inet", local: address, prefixlen }] },
   ]);
 
 function options(): DockerOptions {
@@ -56,7 +56,7 @@ describe("ensureDockerBridge", () => {
     expect(await readFile(path, "utf8")).toBe(FRESH);
     expect(calls).toEqual(["systemctl stop docker", "systemctl start docker"]);
     calls = [];
-    docker0 = ipAddr("10.10.16.1").replace("16}", "24}");
+    docker0 = ipAddr("10.10.16.1", 24);
     expect(await ensureDockerBridge(lease, options())).toBe(false);
     expect(calls).toEqual([]);
   });
@@ -88,7 +88,7 @@ describe("restoreDockerBridge", () => {
     await mkdir(join(dir, "etc/docker"), { recursive: true });
     await writeFile(path, '{"debug":true}');
     await ensureDockerBridge(lease, options());
-    docker0 = ipAddr("10.10.16.1");
+    docker0 = ipAddr("10.10.16.1", 24);
     calls = [];
     expect(await restoreDockerBridge(options())).toBe(true);
     expect(await readFile(path, "utf8")).toBe('{"debug":true}');
