@@ -22,13 +22,6 @@ export type EnsureConfigResult =
 const DIAL_TIMEOUT_MS = 2000;
 const CALL_TIMEOUT_MS = 2000;
 const TOTAL_TIMEOUT_MS = 5000;
-const UNAVAILABLE_ERRORS = new Set([
-  "GRPCUnavailableError",
-  "GRPCDeadlineExceededError",
-  "GRPCCancelledError",
-  "BrokenCircuitError",
-  "TaskCancelledError",
-]);
 
 /** Creates `<prefix>/config` only if absent (v3 transaction on version 0); else says if etcd's equals it. */
 export async function ensureNetworkConfig(
@@ -88,8 +81,8 @@ function publicIpOf(value: string): string | undefined {
 
 /** Opens a client (etcd3 loaded only now), runs one job with a deadline, and always closes it. */
 async function withClient<T>(access: EtcdAccess, job: (client: Etcd3) => Promise<T>): Promise<T> {
-  const { Etcd3 } = await import("etcd3");
-  const client = new Etcd3(clientOptions(access));
+  const etcd3 = await import("etcd3");
+  const client = new etcd3.Etcd3(clientOptions(access));
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -100,7 +93,7 @@ async function withClient<T>(access: EtcdAccess, job: (client: Etcd3) => Promise
   try {
     return await Promise.race([job(client), deadline]);
   } catch (error) {
-    throw toUnavailable(access, error);
+    throw toUnavailable(access, error, etcd3);
   } finally {
     clearTimeout(timer);
     client.close();
@@ -124,9 +117,15 @@ function clientOptions(access: EtcdAccess): IOptions {
   };
 }
 
-function toUnavailable(access: EtcdAccess, error: unknown): unknown {
-  if (error instanceof EtcdUnavailable) return error;
-  if (error instanceof Error && UNAVAILABLE_ERRORS.has(error.constructor.name)) {
+// instanceof, not class names: a minified bundle renames classes.
+function toUnavailable(access: EtcdAccess, error: unknown, etcd3: typeof import("etcd3")): unknown {
+  if (error instanceof EtcdUnavailable || !(error instanceof Error)) return error;
+  const transient =
+    error instanceof etcd3.GRPCUnavailableError ||
+    error instanceof etcd3.GRPCDeadlineExceededError ||
+    error instanceof etcd3.GRPCCancelledError ||
+    (error as { isBrokenCircuitError?: boolean }).isBrokenCircuitError === true;
+  if (transient) {
     return new EtcdUnavailable(access.endpoints, error.message, error);
   }
   return error;

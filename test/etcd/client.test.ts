@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer, type Socket } from "node:net";
 import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -116,6 +117,26 @@ describe("etcd client failures", () => {
     expect(error).toBeInstanceOf(EtcdUnavailable);
     expect((error as Error).message).toMatch(/^etcd at http:\/\/127\.0\.0\.1:\d+ is unavailable: /);
   });
+
+  it(
+    "an endpoint that accepts connections but never answers raises EtcdUnavailable",
+    { timeout: 20_000 },
+    async () => {
+      const sockets: Socket[] = [];
+      const server = createServer((socket) => sockets.push(socket));
+      await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+      try {
+        const { port } = server.address() as AddressInfo;
+        const error = await readNetworkConfig({ endpoints: [`http://127.0.0.1:${port}`] }, "/x").catch(
+          (e: unknown) => e,
+        );
+        expect(error).toBeInstanceOf(EtcdUnavailable);
+      } finally {
+        for (const socket of sockets) socket.destroy();
+        await new Promise((resolve) => server.close(resolve));
+      }
+    },
+  );
 
   it("a TLS etcd with credentials from another CA raises EtcdUnavailable", { timeout: 30_000 }, async () => {
     const etcd = await startEtcd(true);
