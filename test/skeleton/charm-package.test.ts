@@ -95,7 +95,7 @@ describe("metadata, config and manifest", () => {
       "ip-masq": ["boolean", true],
     });
     for (const key of ["network", "subnet-len", "backend", "etcd-prefix"]) {
-      expect(options[key].description).toMatch(/[Ff]ixed once the network is created/);
+      expect(options[key].description.replace(/\s+/g, " ")).toMatch(/[Ff]ixed once the network is created/);
     }
   });
 

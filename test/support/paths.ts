@@ -6,3 +6,5 @@ export const CHARM_BUILD_DIR = join(REPO_ROOT, "build/flannel");
 export const CHARM_ARCHIVE = join(REPO_ROOT, "build/flannel.charm");
 /** The real flanneld that scripts/setup builds. */
 export const FLANNELD_BINARY = "/opt/flannel-test/bin/flannel";
+/** The Juju emulator (hook tools + hook runner) as one file for Node >= 18. */
+export const EMULATOR_BUNDLE = join(REPO_ROOT, "build/harness/emulator.cjs");

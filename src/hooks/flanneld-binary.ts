@@ -1,0 +1,64 @@
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import { FLANNELD_PATH, InvalidFlanneldError, installFlanneld, readFlanneldVersion } from "../flannel/binary";
+import { jujuLog } from "../juju/status";
+import { resourceGet } from "../juju/unit";
+import type { UnitRecord } from "./unit-record";
+import { blocked } from "./unit-status";
+
+export const ATTACH_HINT = "juju attach-resource flannel flannel=./flanneld";
+
+export interface FlanneldBinary {
+  readonly path: string;
+  readonly version: string;
+  /** Whether this run installed a new binary, so a running flanneld must restart. */
+  readonly changed: boolean;
+}
+
+/**
+ * Installs flanneld from the Juju resource when it changed; otherwise keeps the binary already there.
+ * A corrupt resource blocks the unit but leaves a good installed binary running.
+ */
+export async function ensureFlanneldBinary(record: UnitRecord): Promise<FlanneldBinary> {
+  const resource = await resourceGet("flannel");
+  if (resource === undefined) return existingBinary(`no flannel resource is attached: run '${ATTACH_HINT}'`);
+  const stamp = await stampOf(resource);
+  if (stamp === record.resourceStamp && record.flanneldVersion && (await isInstalled())) {
+    return { path: FLANNELD_PATH, version: record.flanneldVersion, changed: false };
+  }
+  try {
+    const installed = await installFlanneld(resource);
+    Object.assign(record, { resourceStamp: stamp, flanneldVersion: installed.version });
+    return { path: FLANNELD_PATH, ...installed };
+  } catch (error) {
+    if (!(error instanceof InvalidFlanneldError)) throw error;
+    await jujuLog("ERROR", `the flannel resource was not installed: ${error.message}`);
+    blocked(
+      `the flannel resource is not a usable flanneld (${error.message}): attach a good one with '${ATTACH_HINT}'`,
+    );
+  }
+}
+
+// Without a resource, a flanneld the machine already has (installed by the charm or by hand) will do.
+async function existingBinary(problem: string): Promise<FlanneldBinary> {
+  const path = (await isInstalled()) ? FLANNELD_PATH : await findOnPath("flanneld");
+  if (path === undefined) blocked(problem);
+  return { path, version: await readFlanneldVersion(path), changed: false };
+}
+
+async function isInstalled(path = FLANNELD_PATH) {
+  return (await stat(path).catch(() => undefined))?.isFile() ?? false;
+}
+
+async function findOnPath(name: string): Promise<string | undefined> {
+  for (const dir of (process.env.PATH ?? "").split(":").filter(Boolean)) {
+    if (await isInstalled(join(dir, name))) return join(dir, name);
+  }
+  return undefined;
+}
+
+// Juju hands the same path for an unchanged resource, so size and mtime tell whether to re-read 75 MB.
+async function stampOf(path: string) {
+  const info = await stat(path);
+  return `${info.size}:${info.mtimeMs}`;
+}

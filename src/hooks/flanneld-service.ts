@@ -1,0 +1,50 @@
+import type { CharmConfig } from "../config/charm-config";
+import type { EtcdAccess } from "../etcd/relation-data";
+import { ensureTlsFiles } from "../etcd/tls-files";
+import { ensureIpForward, ensureService, isServiceActive, waitForLease } from "../flannel/service";
+import type { Lease } from "../flannel/subnet-env";
+import { renderUnitFile } from "../flannel/unit-file";
+import { applicationVersionSet } from "../juju/status";
+import { openPort, unitGet } from "../juju/unit";
+import type { FlanneldBinary } from "./flanneld-binary";
+import type { UnitRecord } from "./unit-record";
+import { waiting } from "./unit-status";
+
+/** UDP ports each backend receives on; host-gw needs none. */
+const BACKEND_PORTS: Record<string, number | undefined> = { udp: 8285, vxlan: 8472, "host-gw": undefined };
+const LEASE_WAIT_MS = 5_000;
+
+/** Renders flanneld's unit from config and relation and runs it; restarts only when something changed. */
+export async function ensureFlanneldRunning(
+  config: CharmConfig,
+  access: EtcdAccess,
+  binary: FlanneldBinary,
+  record: UnitRecord,
+) {
+  const tls = access.tls ? await ensureTlsFiles(access.tls) : undefined;
+  const privateAddress = await unitGet("private-address");
+  const unitText = renderUnitFile({
+    binary: binary.path,
+    endpoints: access.endpoints,
+    etcdPrefix: config.etcdPrefix,
+    tls: tls?.paths,
+    iface: config.iface || privateAddress,
+    privateAddress,
+    ipMasq: config.ipMasq,
+  });
+  record.publicIp = /^\d+\.\d+\.\d+\.\d+$/.test(config.iface) ? config.iface : privateAddress;
+  await ensureIpForward();
+  await ensureService(unitText, { restart: binary.changed || (tls?.changed ?? false) });
+  const port = BACKEND_PORTS[config.backend];
+  if (port !== undefined) await openPort(port, "udp");
+  await applicationVersionSet(binary.version);
+}
+
+/** The lease flanneld holds, waiting a few seconds at most; update-status picks up a later one. */
+export async function waitForHeldLease(): Promise<Lease> {
+  const result = await waitForLease(LEASE_WAIT_MS);
+  if (result === undefined) waiting("waiting for subnet lease from flanneld");
+  if (!result.ok) waiting(`flanneld's lease file is unreadable: ${result.problem}`);
+  if (!(await isServiceActive())) waiting("flanneld is not running (see 'journalctl -u flannel'); retrying");
+  return result.lease;
+}

@@ -1,0 +1,29 @@
+import { computeHealth } from "../health/health";
+import { observeHealth } from "../health/observe";
+import { actionSet } from "../juju/action";
+import { jujuContext } from "../juju/context";
+import { jujuLog } from "../juju/status";
+import { runHook } from "./events";
+
+/** The one entrypoint of every hook and action (dispatch and hooks/* run it). */
+async function main() {
+  const context = jujuContext();
+  const action = context.actionName ?? actionOf(process.env.JUJU_DISPATCH_PATH);
+  if (action === "health") {
+    await actionSet({ result: computeHealth(await observeHealth()).line });
+    return;
+  }
+  await runHook(context);
+}
+
+function actionOf(dispatchPath: string | undefined) {
+  return dispatchPath?.startsWith("actions/") ? dispatchPath.slice("actions/".length) : undefined;
+}
+
+// Only a bug or an impossible state gets here: Juju then puts the unit in error, and the log says why.
+main().catch(async (error: unknown) => {
+  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  process.exitCode = 1;
+  console.error(message);
+  await jujuLog("ERROR", `hook failed: ${message}`).catch(() => undefined);
+});

@@ -1,0 +1,31 @@
+import { type CharmConfig, parseCharmConfig } from "../config/charm-config";
+import { configGet } from "../juju/unit";
+import { ensureBridge } from "./bridge";
+import { readEtcdAccess } from "./etcd-access";
+import { ensureFlanneldBinary } from "./flanneld-binary";
+import { ensureFlanneldRunning, waitForHeldLease } from "./flanneld-service";
+import { ensureNetworkJoined } from "./network";
+import type { UnitRecord } from "./unit-record";
+import { active, blocked, type UnitStatus } from "./unit-status";
+
+/**
+ * Brings the machine to what config, relation and resource ask for. Safe to re-run: every step changes
+ * only what differs, so a second run restarts nothing. A step that cannot go on stops with a status.
+ */
+export async function reconcile(record: UnitRecord, brokenRelationId?: string): Promise<UnitStatus> {
+  const config = await readConfig();
+  record.containerType = config.containerType;
+  const binary = await ensureFlanneldBinary(record);
+  const access = await readEtcdAccess(record, brokenRelationId);
+  await ensureNetworkJoined(config, access, record);
+  await ensureFlanneldRunning(config, access, binary, record);
+  const lease = await waitForHeldLease();
+  const bridge = await ensureBridge(config, lease, record);
+  return active(`ready: subnet ${lease.subnet} mtu ${lease.mtu}${bridge ? ` (${bridge})` : ""}`);
+}
+
+async function readConfig(): Promise<CharmConfig> {
+  const result = parseCharmConfig(await configGet());
+  if (!result.ok) blocked(`invalid config: ${result.problems.join("; ")}`);
+  return result.config;
+}
