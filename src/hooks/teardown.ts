@@ -1,14 +1,14 @@
 import { deleteOwnLease, EtcdUnavailable } from "../etcd/client";
 import { readTlsFiles, removeTlsFiles } from "../etcd/tls-files";
 import { removeFlanneld } from "../flannel/binary";
-import { removeFlannelDevice, removeService, stopService } from "../flannel/service";
+import { disableService, removeFlannelDevice, removeService } from "../flannel/service";
 import { jujuLog } from "../juju/status";
 import { restoreBridge } from "./bridge";
 import type { UnitRecord } from "./unit-record";
 
 /** Stops flanneld and keeps it from starting at boot; its etcd lease stays valid for a restart. */
 export async function stopFlanneld() {
-  await stopService();
+  await disableService();
 }
 
 /**
@@ -16,7 +16,7 @@ export async function stopFlanneld() {
  * its 24 h TTL), removes flanneld, its unit and certs, and gives the bridges their original files back.
  */
 export async function removeEverything(record: UnitRecord) {
-  await stopService();
+  await disableService();
   await freeLease(record);
   await removeService();
   await removeTlsFiles();
