@@ -75,8 +75,9 @@ function validateNetwork(network: unknown) {
   const [valid, messages] = Validator.isValidIPv4CidrNotation(String(network));
   if (typeof network === "string" && valid) {
     const range = IPv4CidrRange.fromCidr(network);
-    if (range.getFirst().toString() === network.split("/")[0]) return undefined;
-    return `network ${show(network)} has host bits set; did you mean ${range.toCidrString()}?`;
+    const [address, length] = network.split("/");
+    if (range.getFirst().toString() === address) return undefined;
+    return `network ${show(network)} has host bits set; did you mean ${range.getFirst()}/${length}?`;
   }
   return `network must be an IPv4 CIDR such as 10.10.0.0/16; got ${show(network)}${messages.length ? ` (${messages[0]})` : ""}`;
 }
@@ -92,7 +93,7 @@ function validateSubnetLen(subnetLen: unknown, network: unknown) {
 }
 
 function validatePrefix(prefix: unknown) {
-  if (typeof prefix === "string" && /^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/.test(prefix)) return undefined;
+  if (typeof prefix === "string" && /^(\/[A-Za-z0-9._-]+)+\/?$/.test(prefix)) return undefined;
   return `etcd-prefix must be an absolute key path such as /coreos.com/network; got ${show(prefix)}`;
 }
 
