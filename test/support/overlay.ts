@@ -2,7 +2,13 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { Machine, World } from "../world/world";
-import { CharmUnit, legacyEtcdData, modernEtcdData, type OperationResult } from "./charm-unit";
+import {
+  CharmUnit,
+  type EtcdUnits,
+  legacyEtcdData,
+  modernEtcdData,
+  type OperationResult,
+} from "./charm-unit";
 import { REPO_ROOT } from "./paths";
 
 // Shared by the end-to-end tests and `npm run demo`: deploy the packed charm on every machine of a world,
@@ -47,15 +53,26 @@ export function etcdUnitsFor(world: World, shape: EtcdShape) {
 
 /** Places, deploys and relates one unit per machine (in parallel); returns the units in machine order. */
 export async function deployCluster(world: World, options: ClusterOptions): Promise<CharmUnit[]> {
-  const types = world.machines.map((_, i) => typeOf(options.containerType, i));
+  const units = await deployUnits(world, options.containerType);
+  await relateUnits(units, etcdUnitsFor(world, options.etcd));
+  return units;
+}
+
+/** Places the charm on every machine and runs its deploy hooks (install … start); nothing related yet. */
+export async function deployUnits(world: World, containerType: ClusterOptions["containerType"]) {
   return Promise.all(
     world.machines.map(async (machine, index) => {
-      const unit = await CharmUnit.place(machine, { index, config: { "container-type": types[index] } });
+      const config = { "container-type": typeOf(containerType, index) };
+      const unit = await CharmUnit.place(machine, { index, config });
       mustSucceed(await unit.deploy(), `deploy ${unit.name}`);
-      await unit.relateEtcd(etcdUnitsFor(world, options.etcd));
       return unit;
     }),
   );
+}
+
+/** Relates every unit to etcd (`juju integrate flannel etcd`), in parallel as Juju's agents would. */
+export async function relateUnits(units: CharmUnit[], etcdUnits: EtcdUnits): Promise<void> {
+  await Promise.all(units.map((unit) => unit.relateEtcd(etcdUnits)));
 }
 
 function typeOf(types: ContainerType | ContainerType[], index: number): ContainerType {
@@ -163,9 +180,10 @@ export function inContainer(from: Container, argv: string[]): string[] {
   return argv;
 }
 
-/** busybox ping from a container; counts replies and the average rtt. */
-export async function ping(from: Container, to: string, count = 3): Promise<PingResult> {
-  const argv = inContainer(from, ["busybox", "ping", "-c", String(count), "-W", "3", to]);
+/** busybox ping from a container (payload `size` bytes, default 56); counts replies and the average rtt. */
+export async function ping(from: Container, to: string, count = 3, size = 56): Promise<PingResult> {
+  const flags = ["-c", String(count), "-s", String(size), "-W", "3"];
+  const argv = inContainer(from, ["busybox", "ping", ...flags, to]);
   const result = await from.machine.exec(argv);
   const output = `${result.stdout}${result.stderr}`;
   const replies = Number(/(\d+) packets received/.exec(output)?.[1] ?? 0);
