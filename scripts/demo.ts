@@ -1,0 +1,137 @@
+// `npm run demo`: the charm's main job on one machine. Boots etcd and N machines, deploys the packed charm
+// on each, relates it to etcd, waits for ready, shows ./health as an operator sees it, and pings between
+// real containers on different machines. Bundled by scripts/demo (esbuild) and run as root.
+import { Command, InvalidArgumentError, Option } from "commander";
+import type { CharmUnit } from "../test/support/charm-unit";
+import {
+  type Container,
+  deployUnits,
+  dockerContainer,
+  etcdUnitsFor,
+  healthLines,
+  ping,
+  relateUnits,
+  startLxcContainer,
+  waitReady,
+} from "../test/support/overlay";
+import { World } from "../test/world/world";
+
+interface DemoOptions {
+  machines: number;
+  containers: "lxc" | "docker";
+  keep: boolean;
+}
+
+const started = Date.now();
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
+
+/** One progress line per stage, with the time the stage took. */
+async function stage<T>(what: string, work: () => Promise<T>): Promise<T> {
+  const since = Date.now();
+  process.stdout.write(`demo: ${what} …`);
+  const value = await work();
+  process.stdout.write(` done (${seconds(since)})\n`);
+  return value;
+}
+
+function parseMachines(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 2 || n > 20) throw new InvalidArgumentError("a whole number from 2 to 20");
+  return n;
+}
+
+async function startContainers(units: CharmUnit[], kind: DemoOptions["containers"]): Promise<Container[]> {
+  const start = kind === "lxc" ? startLxcContainer : dockerContainer;
+  // One at a time: lxc-create and docker import each take a core, and the demo machine may have only two.
+  const containers: Container[] = [];
+  for (const unit of units) containers.push(await start(unit.machine, `${unit.machine.name}-c1`));
+  return containers;
+}
+
+async function pingAcross(containers: Container[]): Promise<boolean> {
+  let allOk = true;
+  for (const from of containers) {
+    for (const to of containers.filter((c) => c.machine !== from.machine)) {
+      const result = await ping(from, to.address, 3);
+      const rtt = result.rttMs === undefined ? "no rtt" : `rtt ${result.rttMs.toFixed(2)} ms`;
+      console.log(
+        `container ${from.name} ${from.address} -> ${to.name} ${to.address}: ${result.replies}/${result.sent} replies, ${rtt}`,
+      );
+      if (result.replies !== result.sent) allOk = false;
+    }
+  }
+  return allOk;
+}
+
+async function underlayRtt(world: World): Promise<string> {
+  const [m1, m2] = world.machines;
+  if (m1 === undefined || m2 === undefined) return "n/a";
+  const result = await ping({ machine: m1, name: m1.name, kind: "none", address: m1.address }, m2.address, 3);
+  return `machine ${m1.name} ${m1.address} -> ${m2.name} ${m2.address}: ${result.replies}/3 replies, rtt ${result.rttMs?.toFixed(2)} ms (underlay, no overlay)`;
+}
+
+function printKeep(world: World) {
+  console.log("\ndemo: --keep: the world stays up while this process runs.");
+  for (const machine of world.machines) {
+    console.log(`  enter ${machine.name}: nsenter -t ${machine.leaderPid} -a bash`);
+  }
+  console.log("  then e.g.: cd /var/lib/juju/agents/unit-flannel-0/charm && ./health; lxc-ls -f; docker ps");
+  console.log(`  tear it down: Ctrl-C here, or kill ${process.pid}`);
+}
+
+async function demo(options: DemoOptions): Promise<number> {
+  const docker = options.containers === "docker";
+  const world = await stage(
+    `booting etcd and ${options.machines} machines${docker ? " with Docker" : ""}`,
+    () => World.boot({ machines: options.machines, docker, etcd: { tls: false } }),
+  );
+  try {
+    const firstHook = Date.now();
+    const units = await stage(`deploying flannel (container-type ${options.containers})`, () =>
+      deployUnits(world, options.containers),
+    );
+    await stage("relating flannel to etcd", () => relateUnits(units, etcdUnitsFor(world, "legacy")));
+    let ready = true;
+    await stage("waiting for every unit to be ready", async () => {
+      await waitReady(units).catch((error: Error) => {
+        ready = false;
+        process.stdout.write(`\n${error.message}`);
+      });
+    });
+    const readyAfter = seconds(firstHook);
+    console.log("\n$ juju exec --application flannel -- ./health");
+    for (const line of await healthLines(units)) console.log(line);
+    let pinged = false;
+    if (ready) {
+      const containers = await stage(`starting one ${options.containers} container per machine`, () =>
+        startContainers(units, options.containers),
+      );
+      console.log("");
+      pinged = await pingAcross(containers);
+      console.log(await underlayRtt(world));
+    }
+    console.log(`\ndemo: first hook to all ready: ${readyAfter}; total ${seconds(started)}`);
+    const ok = ready && pinged;
+    console.log(ok ? "demo: OK" : "demo: FAILED (see above)");
+    if (options.keep) {
+      printKeep(world);
+      // The world's own signal handlers tear it down on Ctrl-C or kill, then exit.
+      setInterval(() => undefined, 60_000);
+      await new Promise(() => undefined);
+    }
+    return ok ? 0 : 1;
+  } finally {
+    await stage("tearing everything down", () => world.teardown());
+  }
+}
+
+const program = new Command("demo")
+  .description("flannel charm on booted machines: deploy, relate to etcd, health, container pings")
+  .option("--machines <n>", "how many machines", parseMachines, 3)
+  .addOption(new Option("--containers <type>", "container type").choices(["lxc", "docker"]).default("lxc"))
+  .option("--keep", "leave the world up until Ctrl-C", false)
+  .action(async (options: DemoOptions) => {
+    process.exitCode = await demo(options);
+  });
+
+await program.parseAsync();
