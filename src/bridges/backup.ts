@@ -1,4 +1,4 @@
-import { copyFile, mkdir, readFile, rm, stat } from "node:fs/promises";
+import { copyFile, mkdir, readFile, rm, stat, utimes } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { removeFile, writeFileAtomic } from "../fs/atomic";
 
@@ -20,8 +20,10 @@ export async function backupOnce(path: string, root = BACKUP_ROOT): Promise<bool
   const backup = backupPathOf(path, root);
   if ((await exists(backup)) || (await exists(backup + ABSENT_SUFFIX))) return false;
   await mkdir(dirname(backup), { recursive: true });
-  if (await exists(path)) await copyFile(path, backup);
-  else await writeFileAtomic(backup + ABSENT_SUFFIX, `${resolve(path)} did not exist before the charm\n`);
+  if (await exists(path)) {
+    await copyFile(path, backup);
+    await copyTimes(path, backup);
+  } else await writeFileAtomic(backup + ABSENT_SUFFIX, `${resolve(path)} did not exist before the charm\n`);
   return true;
 }
 
@@ -38,7 +40,10 @@ export async function restoreBackup(path: string, root = BACKUP_ROOT): Promise<b
   if (original !== undefined) {
     const current = await readBufferIfExists(path);
     const changed = current === undefined || !original.equals(current);
-    if (changed) await writeFileAtomic(path, original, { mode: (await stat(backup)).mode & 0o7777 });
+    if (changed) {
+      await writeFileAtomic(path, original, { mode: (await stat(backup)).mode & 0o7777 });
+      await copyTimes(backup, path);
+    }
     await rm(backup);
     return changed;
   }
@@ -46,6 +51,24 @@ export async function restoreBackup(path: string, root = BACKUP_ROOT): Promise<b
   const changed = await removeFile(path);
   await rm(backup + ABSENT_SUFFIX);
   return changed;
+}
+
+/**
+ * The original kept for a file: its bytes, null when the file did not exist before the charm, or
+ * undefined when no backup is kept.
+ */
+export async function readBackup(path: string, root = BACKUP_ROOT): Promise<Buffer | null | undefined> {
+  const backup = backupPathOf(path, root);
+  const original = await readBufferIfExists(backup);
+  if (original !== undefined) return original;
+  return (await exists(backup + ABSENT_SUFFIX)) ? null : undefined;
+}
+
+// A restored file carries its original modification time too (to the microsecond: utimes takes seconds
+// as a double), so tools comparing times see the original again.
+async function copyTimes(from: string, to: string): Promise<void> {
+  const times = await stat(from, { bigint: true });
+  await utimes(to, Number(times.atimeNs) / 1e9, Number(times.mtimeNs) / 1e9);
 }
 
 async function readBufferIfExists(path: string): Promise<Buffer | undefined> {

@@ -2,6 +2,7 @@ import { ensureDockerBridge, restoreDockerBridge } from "../bridges/docker/apply
 import { ensureLxcBridge, restoreLxcBridge } from "../bridges/lxc/apply";
 import type { CharmConfig, ContainerType } from "../config/charm-config";
 import type { Lease } from "../flannel/subnet-env";
+import { jujuLog } from "../juju/status";
 import type { UnitRecord } from "./unit-record";
 
 const BRIDGE_NAMES: Record<ContainerType, string | undefined> = {
@@ -17,7 +18,7 @@ const BRIDGE_NAMES: Record<ContainerType, string | undefined> = {
 export async function ensureBridge(config: CharmConfig, lease: Lease, record: UnitRecord) {
   if (record.bridge && record.bridge !== config.containerType) await restoreBridge(record.bridge);
   if (config.containerType === "lxc") await ensureLxcBridge(lease, config.ipMasq);
-  if (config.containerType === "docker") await ensureDockerBridge(lease);
+  if (config.containerType === "docker") await ensureDockerBridge(lease, { warn: warnInLog });
   record.bridge = config.containerType;
   return BRIDGE_NAMES[config.containerType];
 }
@@ -25,5 +26,10 @@ export async function ensureBridge(config: CharmConfig, lease: Lease, record: Un
 /** Gives a bridge back the files it had before the charm touched them. */
 export async function restoreBridge(type: ContainerType) {
   if (type === "lxc") await restoreLxcBridge();
-  if (type === "docker") await restoreDockerBridge();
+  if (type === "docker") await restoreDockerBridge({ warn: warnInLog });
+}
+
+/** An operator must see what the bridge step did to their files: in the unit's log, not only on stderr. */
+function warnInLog(message: string) {
+  return jujuLog("WARNING", message);
 }

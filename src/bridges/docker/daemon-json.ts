@@ -40,3 +40,15 @@ function parseObject(text: string): Record<string, unknown> | undefined {
 export function describeInvalidDaemonJson(path: string, keptAt: string): string {
   return `${path} was not a JSON object; kept it as ${keptAt} and wrote a new one with bip, mtu and ip-masq only: merge your settings from ${keptAt} back into ${path}`;
 }
+
+/**
+ * The daemon.json to start docker with once so docker0 returns to its address from before the charm:
+ * the original with that bip, or undefined when there is nothing to pin (the original sets a bip itself,
+ * is not a JSON object, or docker0 had no address).
+ */
+export function pinBip(originalText: string | undefined, originalAddress: string | undefined) {
+  if (originalAddress === undefined) return undefined;
+  const original = parseObject(originalText ?? "");
+  if (original === undefined || "bip" in original) return undefined;
+  return `${JSON.stringify({ ...original, bip: originalAddress }, null, 2)}\n`;
+}

@@ -19,14 +19,13 @@ let calls: string[];
 let warnings: string[];
 let docker0: string | undefined;
 
-const ipAddr = (address: string, prefixlen = 16) =>
-  JSON.stringify([
-    { ifname: "docker0", mtu: 1500, addr_info: [{ family: "inet", local: address, prefixlen }] },
-  ]);
+const ipAddr = (address: string, prefixlen = 16, mtu = 1500) =>
+  JSON.stringify([{ ifname: "docker0", mtu, addr_info: [{ family: "inet", local: address, prefixlen }] }]);
 
 function options(): DockerOptions {
   return {
     daemonJsonPath: path,
+    dropInPath: join(dir, "etc/systemd/system/docker.service.d/flannel.conf"),
     backupRoot: join(dir, "backups"),
     exec: async (file, args) => {
       calls.push([file, ...args].join(" "));
@@ -35,7 +34,9 @@ function options(): DockerOptions {
       expect([file, ...args]).toEqual(["ip", "-j", "addr", "show", "dev", "docker0"]);
       return docker0 === undefined ? { exitCode: 1, stdout: "" } : { exitCode: 0, stdout: docker0 };
     },
-    warn: (message) => warnings.push(message),
+    warn: (message) => {
+      warnings.push(message);
+    },
   };
 }
 
@@ -50,13 +51,24 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+const RESTART = [
+  "systemctl stop docker.socket docker.service",
+  "systemctl reset-failed docker.service",
+  "systemctl start docker.service",
+];
+const RESTART_DELETING = [RESTART[0], "ip link delete docker0", ...RESTART.slice(1)];
+const DROP_IN =
+  "# Managed by the flannel charm: docker0 gets the flannel lease's MTU even before a container attaches.\n" +
+  "[Service]\nExecStartPost=/usr/sbin/ip link set dev docker0 mtu 1472\n";
+
 describe("ensureDockerBridge", () => {
-  it("writes daemon.json and restarts docker once; a second run restarts nothing", async () => {
+  it("writes daemon.json and the MTU drop-in and restarts docker once; a second run restarts nothing", async () => {
     expect(await ensureDockerBridge(lease, options())).toBe(true);
     expect(await readFile(path, "utf8")).toBe(FRESH);
-    expect(calls).toEqual(["systemctl stop docker", "systemctl start docker"]);
+    expect(await readFile(options().dropInPath ?? "", "utf8")).toBe(DROP_IN);
+    expect(calls).toEqual(["systemctl daemon-reload", ...RESTART]);
     calls = [];
-    docker0 = ipAddr("10.10.16.1", 24);
+    docker0 = ipAddr("10.10.16.1", 24, 1472);
     expect(await ensureDockerBridge(lease, options())).toBe(false);
     expect(calls).toEqual([]);
   });
@@ -66,7 +78,15 @@ describe("ensureDockerBridge", () => {
     await writeFile(path, FRESH);
     docker0 = ipAddr("172.17.0.1");
     expect(await ensureDockerBridge(lease, options())).toBe(true);
-    expect(calls).toEqual(["systemctl stop docker", "ip link delete docker0", "systemctl start docker"]);
+    expect(calls).toEqual(["systemctl daemon-reload", ...RESTART_DELETING]);
+  });
+
+  it("sets docker0's MTU without restarting docker when only the MTU is wrong", async () => {
+    await ensureDockerBridge(lease, options());
+    docker0 = ipAddr("10.10.16.1", 24, 1500);
+    calls = [];
+    expect(await ensureDockerBridge(lease, options())).toBe(true);
+    expect(calls).toEqual(["ip link set dev docker0 mtu 1472"]);
   });
 
   it("keeps invalid JSON aside with a message and never overwrites an earlier one", async () => {
@@ -86,13 +106,36 @@ describe("ensureDockerBridge", () => {
 describe("restoreDockerBridge", () => {
   it("puts the original back and restarts docker, recreating docker0", async () => {
     await mkdir(join(dir, "etc/docker"), { recursive: true });
-    await writeFile(path, '{"debug":true}');
+    await writeFile(path, '{"bip":"192.168.5.1/24"}');
     await ensureDockerBridge(lease, options());
     docker0 = ipAddr("10.10.16.1", 24);
     calls = [];
     expect(await restoreDockerBridge(options())).toBe(true);
+    expect(await readFile(path, "utf8")).toBe('{"bip":"192.168.5.1/24"}');
+    expect(await readFileIfExists(options().dropInPath ?? "")).toBeUndefined();
+    expect(calls).toEqual(["systemctl daemon-reload", ...RESTART_DELETING]);
+  });
+
+  it("starts docker once on docker0's address from before the charm when the original sets no bip", async () => {
+    await mkdir(join(dir, "etc/docker"), { recursive: true });
+    await writeFile(path, '{"debug":true}');
+    docker0 = ipAddr("172.17.0.1");
+    await ensureDockerBridge(lease, options());
+    docker0 = ipAddr("10.10.16.1", 24);
+    const seen: string[] = [];
+    const base = options();
+    const spying: DockerOptions = {
+      ...base,
+      exec: async (file, args) => {
+        if (args.includes("start")) seen.push(await readFile(path, "utf8"));
+        await base.exec?.(file, args);
+      },
+    };
+    calls = [];
+    expect(await restoreDockerBridge(spying)).toBe(true);
+    expect(seen).toEqual(['{\n  "debug": true,\n  "bip": "172.17.0.1/16"\n}\n']);
     expect(await readFile(path, "utf8")).toBe('{"debug":true}');
-    expect(calls).toEqual(["systemctl stop docker", "ip link delete docker0", "systemctl start docker"]);
+    expect(calls).toEqual(["systemctl daemon-reload", ...RESTART_DELETING]);
   });
 
   it("removes a daemon.json the charm created", async () => {
