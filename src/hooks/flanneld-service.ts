@@ -1,3 +1,5 @@
+import { isIPv4 } from "node:net";
+import { readLinkAddresses } from "../bridges/ip-addr";
 import type { CharmConfig } from "../config/charm-config";
 import type { EtcdAccess } from "../etcd/relation-data";
 import { ensureTlsFiles } from "../etcd/tls-files";
@@ -8,7 +10,7 @@ import { applicationVersionSet } from "../juju/status";
 import { openPort, unitGet } from "../juju/unit";
 import type { FlanneldBinary } from "./flanneld-binary";
 import type { UnitRecord } from "./unit-record";
-import { waiting } from "./unit-status";
+import { blocked, waiting } from "./unit-status";
 
 /** UDP ports each backend receives on; host-gw needs none. */
 const BACKEND_PORTS: Record<string, number | undefined> = { udp: 8285, vxlan: 8472, "host-gw": undefined };
@@ -23,6 +25,7 @@ export async function ensureFlanneldRunning(
 ) {
   const tls = access.tls ? await ensureTlsFiles(access.tls) : undefined;
   const privateAddress = await unitGet("private-address");
+  record.publicIp = await publicIpOf(config.iface, privateAddress);
   const unitText = renderUnitFile({
     binary: binary.path,
     endpoints: access.endpoints,
@@ -32,12 +35,19 @@ export async function ensureFlanneldRunning(
     privateAddress,
     ipMasq: config.ipMasq,
   });
-  record.publicIp = /^\d+\.\d+\.\d+\.\d+$/.test(config.iface) ? config.iface : privateAddress;
   await ensureIpForward();
   await ensureService(unitText, { restart: binary.changed || (tls?.changed ?? false) });
   const port = BACKEND_PORTS[config.backend];
   if (port !== undefined) await openPort(port, "udp");
   await applicationVersionSet(binary.version);
+}
+
+// flanneld registers its lease with this address; the remove hook frees the lease that carries it.
+async function publicIpOf(iface: string, privateAddress: string): Promise<string> {
+  if (iface === "" || isIPv4(iface)) return iface || privateAddress;
+  const address = (await readLinkAddresses(iface))?.addresses[0]?.split("/")[0];
+  if (address === undefined) blocked(`iface ${JSON.stringify(iface)} has no IPv4 address on this machine`);
+  return address;
 }
 
 /** The lease flanneld holds, waiting a few seconds at most; update-status picks up a later one. */
