@@ -11,6 +11,7 @@ const INVALID_DAEMON_JSON = '{ "log-level": "warn", }\n';
 const LXC_FILES = ["/etc/default/lxc-net", "/etc/lxc/default.conf"];
 const DROP_IN = "/etc/systemd/system/lxc-net.service.d/flannel.conf";
 const DAEMON_JSON = "/etc/docker/daemon.json";
+const DOCKER_DROP_IN = "/etc/systemd/system/docker.service.d/flannel.conf";
 
 let world: World;
 beforeAll(async () => {
@@ -218,9 +219,16 @@ describe("lxc, then docker, then none on one machine", () => {
     }).toEqual(before);
   });
 
+  it("keeps docker0 at the lease's MTU when docker restarts outside the charm, before any container", async () => {
+    await machine.run(["systemctl", "restart", "docker"]);
+    await expectOnlyLease(machine, "docker0", subnet);
+    await expectHealth(unit, `ready docker0:${address} subnet:${subnet} mtu:1472`, 0);
+  });
+
   it("switching to none gives docker its daemon.json back and reports only subnet and MTU", async () => {
     expectHooksSucceeded(await unit.configure({ "container-type": "none" }));
     expect(await fingerprint(machine, [DAEMON_JSON])).toBe(originals.get(DAEMON_JSON));
+    expect(await machine.exec(["test", "-e", DOCKER_DROP_IN])).toMatchObject({ exitCode: 1 });
     expect((await readLink(machine, "docker0"))?.addresses).toEqual(["172.17.0.1/16"]);
     expect(await unit.status()).toEqual({ status: "active", message: `ready: subnet ${subnet} mtu 1472` });
     await expectHealth(unit, `ready subnet:${subnet} mtu:1472`, 0);
@@ -261,10 +269,9 @@ describe("docker on a machine that had no daemon.json", () => {
     expect(await machine.readFile(`${DAEMON_JSON}.invalid`)).toBe(INVALID_DAEMON_JSON);
     const logs = result.hooks.flatMap((hook) => hook.diff.logs);
     expect(logs).toContainEqual({
+      hook: "config-changed",
       level: "WARNING",
-      message: expect.stringContaining(
-        `${DAEMON_JSON} was not a JSON object; kept it as ${DAEMON_JSON}.invalid`,
-      ),
+      message: `${DAEMON_JSON} was not a JSON object; kept it as ${DAEMON_JSON}.invalid and wrote a new one with bip, mtu and ip-masq only: merge your settings from ${DAEMON_JSON}.invalid back into ${DAEMON_JSON}`,
     });
     expect(JSON.parse(await machine.readFile(DAEMON_JSON))).toEqual({
       bip: subnet,
