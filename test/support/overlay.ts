@@ -39,7 +39,10 @@ export interface PingResult {
   output: string;
 }
 
-const HEALTH_TIMEOUT_MS = 90_000;
+// Deploy + relate take 40-60 s on 2 idle cores; allow for a loaded CI machine.
+const HEALTH_TIMEOUT_MS = 180_000;
+/** Per-test timeout for e2e scenarios: a deploy takes about a minute on 2 idle cores. */
+export const E2E_TIMEOUT_MS = 300_000;
 const DOCKER_IMAGE = "e2e-busybox";
 const DFPING_HOST = join(REPO_ROOT, "build/harness/dfping");
 const DFPING_GUEST = "/usr/local/bin/dfping";
