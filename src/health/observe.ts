@@ -1,7 +1,6 @@
 import { readLinkAddresses } from "../bridges/ip-addr";
 import { type Run, runProgram } from "../bridges/programs";
-import { type LeaseResult, parseSubnetEnv, SUBNET_ENV_PATH } from "../flannel/subnet-env";
-import { readFileIfExists } from "../fs/atomic";
+import { readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { CHARM_STATE_PATH, readCharmState } from "../state/charm-state";
 import { BRIDGES, type HealthObservation } from "./health";
 
@@ -30,10 +29,4 @@ export async function observeHealth(options: ObserveOptions = {}): Promise<Healt
 export async function isServiceActive(unit: string, run: Run = runProgram): Promise<boolean> {
   const { exitCode, stdout } = await run("systemctl", ["is-active", unit]);
   return exitCode === 0 && stdout.trim() === "active";
-}
-
-/** Parses subnet.env, or undefined when it does not exist. */
-export async function readLease(path = SUBNET_ENV_PATH): Promise<LeaseResult | undefined> {
-  const text = await readFileIfExists(path);
-  return text === undefined ? undefined : parseSubnetEnv(text);
 }
