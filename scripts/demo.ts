@@ -70,12 +70,13 @@ async function underlayRtt(world: World): Promise<string> {
   return `machine ${m1.name} ${m1.address} -> ${m2.name} ${m2.address}: ${result.replies}/3 replies, rtt ${result.rttMs?.toFixed(2)} ms (underlay, no overlay)`;
 }
 
-function printKeep(world: World) {
+function printKeep(units: CharmUnit[], containers: DemoOptions["containers"]) {
   console.log("\ndemo: --keep: the world stays up while this process runs.");
-  for (const machine of world.machines) {
-    console.log(`  enter ${machine.name}: nsenter -t ${machine.leaderPid} -a bash`);
+  for (const unit of units) {
+    const look = `cd ${unit.charmDir} && ./health; ${containers === "lxc" ? "lxc-ls -f" : "docker ps"}`;
+    console.log(`  enter ${unit.machine.name} (${unit.name}): nsenter -t ${unit.machine.leaderPid} -a bash`);
+    console.log(`    then: ${look}`);
   }
-  console.log("  then e.g.: cd /var/lib/juju/agents/unit-flannel-0/charm && ./health; lxc-ls -f; docker ps");
   console.log(`  tear it down: Ctrl-C here, or kill ${process.pid}`);
 }
 
@@ -114,7 +115,7 @@ async function demo(options: DemoOptions): Promise<number> {
     const ok = ready && pinged;
     console.log(ok ? "demo: OK" : "demo: FAILED (see above)");
     if (options.keep) {
-      printKeep(world);
+      printKeep(units, options.containers);
       // The world's own signal handlers tear it down on Ctrl-C or kill, then exit.
       setInterval(() => undefined, 60_000);
       await new Promise(() => undefined);
