@@ -82,6 +82,21 @@ export function describeLxcOverlay(shape: EtcdShape) {
         expect(results).toHaveLength(6);
         for (const line of results) expect(line).toMatch(/: 3\/3 seen 3$/);
       });
+
+      it("the source check can tell: with the sender masqueraded, pings pass but the receiver counts none from it", async () => {
+        const [from, to] = containers;
+        if (from === undefined || to === undefined) throw new Error("containers expected");
+        const nat = ["-s", from.address, "-d", to.address, "-j", "MASQUERADE"];
+        await from.machine.run(["iptables", "-w", "-t", "nat", "-I", "POSTROUTING", "1", ...nat]);
+        const counter = await watchSource(to.machine, from.address, to.address);
+        try {
+          expect((await ping(from, to.address, 3)).replies).toBe(3);
+          expect(await counter.count()).toBe(0);
+        } finally {
+          await counter.remove();
+          await from.machine.run(["iptables", "-w", "-t", "nat", "-D", "POSTROUTING", ...nat]);
+        }
+      });
     },
   );
 }
