@@ -64,16 +64,7 @@ describe("a unit on a booted machine", () => {
   });
 
   it("writes the network config once and holds a lease over a 2014-style relation", async () => {
-    const result = await unit.operate(
-      "relate",
-      "--name",
-      "etcd",
-      "--remote-app",
-      "etcd",
-      "--json",
-      JSON.stringify({ remoteUnits: legacyEtcdData("198.51.100.2", 2379) }),
-    );
-    expectHooksSucceeded(result);
+    expectHooksSucceeded(await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
     const status = await unit.status();
     expect(status.status).toBe("active");
     expect(status.message).toMatch(READY_STATUS);
@@ -138,17 +129,7 @@ describe("a unit on a booted machine", () => {
     });
     expect((await unit.machine.exec(["systemctl", "is-active", "flannel"])).stdout.trim()).toBe("inactive");
     expect((await unit.health()).exitCode).toBe(1);
-    expectHooksSucceeded(
-      await unit.operate(
-        "relate",
-        "--name",
-        "etcd",
-        "--remote-app",
-        "etcd",
-        "--json",
-        JSON.stringify({ remoteUnits: modernEtcdData("http://198.51.100.2:2379") }),
-      ),
-    );
+    expectHooksSucceeded(await unit.relateEtcd(modernEtcdData("http://198.51.100.2:2379")));
     expect((await unit.status()).message).toBe(`ready: subnet ${subnet} mtu 1472 (lxcbr0)`);
   });
 
@@ -177,7 +158,7 @@ describe("a unit facing faults", () => {
       config: { "etcd-prefix": "/conflict/network" },
     });
     expectHooksSucceeded(await unit.deploy());
-    await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379));
+    expectHooksSucceeded(await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
     const status = await unit.status();
     expect(status.status).toBe("blocked");
     expect(status.message).toContain(`etcd already holds ${other} at /conflict/network/config`);
@@ -224,7 +205,7 @@ describe("a unit facing faults", () => {
   it("blocks on hostile relation data, naming the field, and starts nothing", async () => {
     const bad = await CharmUnit.place(world.machine("m3"), { index: 2 });
     expectHooksSucceeded(await bad.deploy());
-    await bad.relateEtcd({ "etcd/0": { hostname: "etcd; rm -rf /", port: "2379" } });
+    expectHooksSucceeded(await bad.relateEtcd({ "etcd/0": { hostname: "etcd; rm -rf /", port: "2379" } }));
     const status = await bad.status();
     expect(status.status).toBe("blocked");
     expect(status.message).toMatch(/hostname/);

@@ -86,11 +86,10 @@ export class CharmUnit {
     return this.operate("config", ...Object.entries(values).map(([key, value]) => `${key}=${value}`));
   }
 
-  /** Relates to etcd; returns the relation id. */
-  async relateEtcd(units: EtcdUnits): Promise<number> {
+  /** Relates to etcd (relation-created, then -joined and -changed per etcd unit). */
+  relateEtcd(units: EtcdUnits): Promise<OperationResult> {
     const json = JSON.stringify({ interface: "etcd", remoteUnits: units });
-    const result = await this.operate("relate", "--name", "etcd", "--remote-app", "etcd", "--json", json);
-    return result.relationId ?? -1;
+    return this.operate("relate", "--name", "etcd", "--remote-app", "etcd", "--json", json);
   }
 
   updateStatus() {

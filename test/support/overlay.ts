@@ -75,7 +75,9 @@ export async function deployUnits(world: World, containerType: ClusterOptions["c
 
 /** Relates every unit to etcd (`juju integrate flannel etcd`), in parallel as Juju's agents would. */
 export async function relateUnits(units: CharmUnit[], etcdUnits: EtcdUnits): Promise<void> {
-  await Promise.all(units.map((unit) => unit.relateEtcd(etcdUnits)));
+  await Promise.all(
+    units.map(async (unit) => mustSucceed(await unit.relateEtcd(etcdUnits), `relate ${unit.name}`)),
+  );
 }
 
 function typeOf(types: ContainerType | ContainerType[], index: number): ContainerType {
