@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CharmUnit, expectHooksSucceeded, legacyEtcdData, type OperationResult } from "../support/charm-unit";
+import { assertHooksSucceeded, CharmUnit, legacyEtcdData, type OperationResult } from "../support/charm-unit";
 import type { Machine } from "../world/machine";
 import { World } from "../world/world";
 
@@ -107,7 +107,7 @@ describe("lxc, then docker, then none on one machine", () => {
 
   it("puts lxcbr0 on the lease address with MTU 1472 and writes the lease into lxc-net's files", async () => {
     unit = await CharmUnit.place(machine, { index: 0 });
-    expectHooksSucceeded(await unit.deploy());
+    assertHooksSucceeded(await unit.deploy());
     await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379));
     subnet = await leaseOf(machine);
     address = subnet.split("/")[0];
@@ -162,9 +162,9 @@ describe("lxc, then docker, then none on one machine", () => {
       lxcNet: await lxcNetRun(machine),
       files: await fingerprint(machine, files),
     };
-    expectHooksSucceeded(await unit.updateStatus());
+    assertHooksSucceeded(await unit.updateStatus());
     const config = await unit.configure({ "ip-masq": true });
-    expectHooksSucceeded(config);
+    assertHooksSucceeded(config);
     expect(configChangedRan(config)).toBe(true);
     expect({
       flanneld: await mainPid(machine, "flannel"),
@@ -180,14 +180,14 @@ describe("lxc, then docker, then none on one machine", () => {
       /^not-ready (lxcbr:\S+ )?(subnet:\S+ mtu:1472 )?reason:flanneld-inactive$/,
     );
     expect(stopped.exitCode).toBe(1);
-    expectHooksSucceeded(await unit.updateStatus());
+    assertHooksSucceeded(await unit.updateStatus());
     expect((await machine.exec(["systemctl", "is-active", "flannel"])).stdout.trim()).toBe("active");
     expect(await leaseOf(machine)).toBe(subnet);
     await expectHealth(unit, `ready lxcbr:${address} subnet:${subnet} mtu:1472`, 0);
   });
 
   it("switching to docker restores lxc-net's files and moves docker0 from 172.17.0.1 onto the lease", async () => {
-    expectHooksSucceeded(await unit.configure({ "container-type": "docker" }));
+    assertHooksSucceeded(await unit.configure({ "container-type": "docker" }));
     for (const path of LXC_FILES) expect(await fingerprint(machine, [path])).toBe(originals.get(path));
     expect(await machine.exec(["test", "-e", DROP_IN])).toMatchObject({ exitCode: 1 });
     await expectOnlyLease(machine, "docker0", subnet);
@@ -212,7 +212,7 @@ describe("lxc, then docker, then none on one machine", () => {
       docker: await mainPid(machine, "docker"),
       files: await fingerprint(machine, [DAEMON_JSON]),
     };
-    expectHooksSucceeded(await unit.updateStatus());
+    assertHooksSucceeded(await unit.updateStatus());
     expect({
       docker: await mainPid(machine, "docker"),
       files: await fingerprint(machine, [DAEMON_JSON]),
@@ -226,7 +226,7 @@ describe("lxc, then docker, then none on one machine", () => {
   });
 
   it("switching to none gives docker its daemon.json back and reports only subnet and MTU", async () => {
-    expectHooksSucceeded(await unit.configure({ "container-type": "none" }));
+    assertHooksSucceeded(await unit.configure({ "container-type": "none" }));
     expect(await fingerprint(machine, [DAEMON_JSON])).toBe(originals.get(DAEMON_JSON));
     expect(await machine.exec(["test", "-e", DOCKER_DROP_IN])).toMatchObject({ exitCode: 1 });
     expect((await readLink(machine, "docker0"))?.addresses).toEqual(["172.17.0.1/16"]);
@@ -245,7 +245,7 @@ describe("docker on a machine that had no daemon.json", () => {
     expect(await machine.exec(["test", "-e", DAEMON_JSON])).toMatchObject({ exitCode: 1 });
     expect((await readLink(machine, "docker0"))?.addresses).toEqual(["172.17.0.1/16"]);
     unit = await CharmUnit.place(machine, { index: 1, config: { "container-type": "docker" } });
-    expectHooksSucceeded(await unit.deploy());
+    assertHooksSucceeded(await unit.deploy());
     await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379));
     subnet = await leaseOf(machine);
     await expectOnlyLease(machine, "docker0", subnet);
@@ -256,7 +256,7 @@ describe("docker on a machine that had no daemon.json", () => {
   });
 
   it("removes the daemon.json it created when switched to none", async () => {
-    expectHooksSucceeded(await unit.configure({ "container-type": "none" }));
+    assertHooksSucceeded(await unit.configure({ "container-type": "none" }));
     expect(await machine.exec(["test", "-e", DAEMON_JSON])).toMatchObject({ exitCode: 1 });
     expect((await readLink(machine, "docker0"))?.addresses).toEqual(["172.17.0.1/16"]);
     await expectHealth(unit, `ready subnet:${subnet} mtu:1472`, 0);
@@ -265,7 +265,7 @@ describe("docker on a machine that had no daemon.json", () => {
   it("keeps an invalid daemon.json aside and says so in the unit's log", async () => {
     await machine.writeFile(DAEMON_JSON, INVALID_DAEMON_JSON);
     const result = await unit.configure({ "container-type": "docker" });
-    expectHooksSucceeded(result);
+    assertHooksSucceeded(result);
     expect(await machine.readFile(`${DAEMON_JSON}.invalid`)).toBe(INVALID_DAEMON_JSON);
     const logs = result.hooks.flatMap((hook) => hook.diff.logs);
     expect(logs).toContainEqual({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type CharmUnit, expectHooksSucceeded, legacyEtcdData } from "../support/charm-unit";
+import { assertHooksSucceeded, type CharmUnit, legacyEtcdData } from "../support/charm-unit";
 import { deployCluster, E2E_TIMEOUT_MS, subnetOf, waitReady } from "../support/overlay";
 import { World } from "../world/world";
 
@@ -45,7 +45,7 @@ describe(
 
     it("relation broken: every unit is blocked and ./health says not-ready", async () => {
       for (const unit of units) {
-        expectHooksSucceeded(await unit.operate("unrelate", "--relation-id", await relationId(unit)));
+        assertHooksSucceeded(await unit.operate("unrelate", "--relation-id", await relationId(unit)));
         expect((await unit.status()).status).toBe("blocked");
         const health = await unit.health();
         expect(health.stdout).toMatch(/^not-ready /);
@@ -61,7 +61,7 @@ describe(
     it("unit removed: its lease key is gone from etcd and its machine's bridge files are restored", async () => {
       const [kept, removed] = units;
       if (kept === undefined || removed === undefined) throw new Error("two units expected");
-      expectHooksSucceeded(await removed.operate("remove"));
+      assertHooksSucceeded(await removed.operate("remove"));
       expect(await leaseKeys()).toEqual([keyOf(subnets[0] ?? "")]);
       const files = await Promise.all(BRIDGE_FILES.map((path) => removed.machine.readFile(path)));
       expect(files).toEqual(originalFiles);

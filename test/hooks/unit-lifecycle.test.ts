@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CharmUnit, expectHooksSucceeded, legacyEtcdData, modernEtcdData } from "../support/charm-unit";
+import { assertHooksSucceeded, CharmUnit, legacyEtcdData, modernEtcdData } from "../support/charm-unit";
 import { World } from "../world/world";
 
 // A unit's life on a real booted machine: real etcd, real flanneld, real systemd and lxc-net.
@@ -53,7 +53,7 @@ describe("a unit on a booted machine", () => {
   it("blocks until related to etcd, saying what to run", async () => {
     unit = await CharmUnit.place(world.machine("m1"), { index: 0 });
     originalLxcNet = await unit.machine.readFile("/etc/default/lxc-net");
-    expectHooksSucceeded(await unit.deploy());
+    assertHooksSucceeded(await unit.deploy());
     expect(await unit.status()).toEqual({
       status: "blocked",
       message: "needs an etcd relation: run 'juju integrate flannel etcd'",
@@ -64,7 +64,7 @@ describe("a unit on a booted machine", () => {
   });
 
   it("writes the network config once and holds a lease over a 2014-style relation", async () => {
-    expectHooksSucceeded(await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
+    assertHooksSucceeded(await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
     const status = await unit.status();
     expect(status.status).toBe("active");
     expect(status.message).toMatch(READY_STATUS);
@@ -102,39 +102,39 @@ describe("a unit on a booted machine", () => {
   it("changes nothing when hooks run again: no restart, byte-identical files", async () => {
     const files = ["/etc/systemd/system/flannel.service", "/etc/default/lxc-net", "/usr/local/bin/flanneld"];
     const before = [await flanneldPid(unit), await fingerprint(unit, files)];
-    expectHooksSucceeded(await unit.updateStatus());
-    expectHooksSucceeded(await unit.operate("upgrade-charm"));
+    assertHooksSucceeded(await unit.updateStatus());
+    assertHooksSucceeded(await unit.operate("upgrade-charm"));
     expect([await flanneldPid(unit), await fingerprint(unit, files)]).toEqual(before);
   });
 
   it("refuses a change to the network, and clears the block when it is set back", async () => {
     const pid = await flanneldPid(unit);
-    expectHooksSucceeded(await unit.configure({ network: "10.20.0.0/16" }));
+    assertHooksSucceeded(await unit.configure({ network: "10.20.0.0/16" }));
     expect(await unit.status()).toEqual({
       status: "blocked",
       message: "network is fixed after deploy; set network back to 10.10.0.0/16",
     });
     expect(await etcdGet("/coreos.com/network/config", "--print-value-only")).toBe(EXPECTED_CONFIG);
-    expectHooksSucceeded(await unit.operate("config", "network="));
+    assertHooksSucceeded(await unit.operate("config", "network="));
     expect((await unit.status()).message).toBe(`ready: subnet ${subnet} mtu 1472 (lxcbr0)`);
     expect(await flanneldPid(unit)).toBe(pid);
   });
 
   it("stops flanneld and blocks when the relation is broken, and gets its subnet back when related again", async () => {
     const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
-    expectHooksSucceeded(await unit.operate("unrelate", "--relation-id", String(model.relations[0].id)));
+    assertHooksSucceeded(await unit.operate("unrelate", "--relation-id", String(model.relations[0].id)));
     expect(await unit.status()).toEqual({
       status: "blocked",
       message: "etcd relation removed: run 'juju integrate flannel etcd'",
     });
     expect((await unit.machine.exec(["systemctl", "is-active", "flannel"])).stdout.trim()).toBe("inactive");
     expect((await unit.health()).exitCode).toBe(1);
-    expectHooksSucceeded(await unit.relateEtcd(modernEtcdData("http://198.51.100.2:2379")));
+    assertHooksSucceeded(await unit.relateEtcd(modernEtcdData("http://198.51.100.2:2379")));
     expect((await unit.status()).message).toBe(`ready: subnet ${subnet} mtu 1472 (lxcbr0)`);
   });
 
   it("frees its lease at once on remove and gives lxc-net its original file back", async () => {
-    expectHooksSucceeded(await unit.operate("remove"));
+    assertHooksSucceeded(await unit.operate("remove"));
     expect(await leaseKeysOf("198.51.100.11")).toEqual([]);
     expect(await unit.machine.readFile("/etc/default/lxc-net")).toBe(originalLxcNet);
     const gone = await unit.machine.exec([
@@ -157,8 +157,8 @@ describe("a unit facing faults", () => {
       index: 1,
       config: { "etcd-prefix": "/conflict/network" },
     });
-    expectHooksSucceeded(await unit.deploy());
-    expectHooksSucceeded(await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
+    assertHooksSucceeded(await unit.deploy());
+    assertHooksSucceeded(await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
     const status = await unit.status();
     expect(status.status).toBe("blocked");
     expect(status.message).toContain(`etcd already holds ${other} at /conflict/network/config`);
@@ -170,14 +170,14 @@ describe("a unit facing faults", () => {
   it("waits without a hook error while etcd is down, and recovers in update-status", async () => {
     await world.etcd.stop();
     try {
-      expectHooksSucceeded(await unit.operate("config", "etcd-prefix="));
+      assertHooksSucceeded(await unit.operate("config", "etcd-prefix="));
       const status = await unit.status();
       expect(status.status).toBe("waiting");
       expect(status.message).toMatch(/^etcd is unreachable/);
     } finally {
       await world.etcd.start();
     }
-    expectHooksSucceeded(await unit.updateStatus());
+    assertHooksSucceeded(await unit.updateStatus());
     expect((await unit.status()).message).toMatch(READY_STATUS);
   });
 
@@ -185,7 +185,7 @@ describe("a unit facing faults", () => {
     const pid = await flanneldPid(unit);
     const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
     await unit.machine.writeFile(model.resources.flannel, "#!/bin/sh\necho not flanneld\n", 0o755);
-    expectHooksSucceeded(await unit.operate("upgrade-charm"));
+    assertHooksSucceeded(await unit.operate("upgrade-charm"));
     const status = await unit.status();
     expect(status.status).toBe("blocked");
     expect(status.message).toContain("juju attach-resource flannel flannel=./flanneld");
@@ -195,7 +195,7 @@ describe("a unit facing faults", () => {
 
   it("blocks with the attach-resource command when there is no flanneld at all", async () => {
     const bare = await CharmUnit.place(world.machine("m3"), { index: 2, resource: false });
-    expectHooksSucceeded(await bare.deploy());
+    assertHooksSucceeded(await bare.deploy());
     expect(await bare.status()).toEqual({
       status: "blocked",
       message: "no flannel resource is attached: run 'juju attach-resource flannel flannel=./flanneld'",
@@ -204,8 +204,8 @@ describe("a unit facing faults", () => {
 
   it("blocks on hostile relation data, naming the field, and starts nothing", async () => {
     const bad = await CharmUnit.place(world.machine("m3"), { index: 2 });
-    expectHooksSucceeded(await bad.deploy());
-    expectHooksSucceeded(await bad.relateEtcd({ "etcd/0": { hostname: "etcd; rm -rf /", port: "2379" } }));
+    assertHooksSucceeded(await bad.deploy());
+    assertHooksSucceeded(await bad.relateEtcd({ "etcd/0": { hostname: "etcd; rm -rf /", port: "2379" } }));
     const status = await bad.status();
     expect(status.status).toBe("blocked");
     expect(status.message).toMatch(/hostname/);

@@ -1,4 +1,3 @@
-import { expect } from "vitest";
 import type { Machine } from "../world/world";
 import { CHARM_BUILD_DIR, EMULATOR_BUNDLE, FLANNELD_BINARY } from "./paths";
 
@@ -116,11 +115,13 @@ export class CharmUnit {
   }
 }
 
-/** Asserts that every hook of an operation exited 0 (a hook error would put the unit in error). */
-export function expectHooksSucceeded(result: OperationResult) {
+/** Throws, naming each failed hook and its stderr, unless every hook of the operation exited 0. */
+export function assertHooksSucceeded(result: OperationResult, what = "operation") {
   const failed = result.hooks.filter((hook) => hook.exitCode !== 0);
-  expect(failed.map((hook) => `${hook.hook}: ${hook.stderr}`)).toEqual([]);
-  expect(result.error).toBeNull();
+  if (failed.length > 0 || result.error) {
+    const hooks = failed.map((hook) => `${hook.hook} exited ${hook.exitCode}: ${hook.stderr}`).join("; ");
+    throw new Error(`${what}: ${hooks || `unit in error (${result.error?.hook})`}`);
+  }
 }
 
 /** etcd relation data in the 2014 etcd charm's shape. */

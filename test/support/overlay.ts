@@ -3,11 +3,11 @@ import { join } from "node:path";
 import { execa } from "execa";
 import type { Machine, World } from "../world/world";
 import {
+  assertHooksSucceeded,
   CharmUnit,
   type EtcdUnits,
   legacyEtcdData,
   modernEtcdData,
-  type OperationResult,
 } from "./charm-unit";
 import { REPO_ROOT } from "./paths";
 
@@ -67,7 +67,7 @@ export async function deployUnits(world: World, containerType: ClusterOptions["c
     world.machines.map(async (machine, index) => {
       const config = { "container-type": typeOf(containerType, index) };
       const unit = await CharmUnit.place(machine, { index, config });
-      mustSucceed(await unit.deploy(), `deploy ${unit.name}`);
+      assertHooksSucceeded(await unit.deploy(), `deploy ${unit.name}`);
       return unit;
     }),
   );
@@ -76,7 +76,7 @@ export async function deployUnits(world: World, containerType: ClusterOptions["c
 /** Relates every unit to etcd (`juju integrate flannel etcd`), in parallel as Juju's agents would. */
 export async function relateUnits(units: CharmUnit[], etcdUnits: EtcdUnits): Promise<void> {
   await Promise.all(
-    units.map(async (unit) => mustSucceed(await unit.relateEtcd(etcdUnits), `relate ${unit.name}`)),
+    units.map(async (unit) => assertHooksSucceeded(await unit.relateEtcd(etcdUnits), `relate ${unit.name}`)),
   );
 }
 
@@ -85,13 +85,6 @@ function typeOf(types: ContainerType | ContainerType[], index: number): Containe
   const type = types[index];
   if (type === undefined) throw new Error(`no container-type for machine ${index + 1}`);
   return type;
-}
-
-function mustSucceed(result: OperationResult, what: string) {
-  const failed = result.hooks.filter((hook) => hook.exitCode !== 0);
-  if (failed.length > 0 || result.error) {
-    throw new Error(`${what}: hook failed: ${failed.map((h) => `${h.hook}: ${h.stderr}`).join("; ")}`);
-  }
 }
 
 /** Runs update-status on every unit until `./health` exits 0 on all of them; throws with the lines if not. */
