@@ -120,6 +120,23 @@ describe("a unit on a booted machine", () => {
     expect(await flanneldPid(unit)).toBe(pid);
   });
 
+  it("applies an ip-masq change: flanneld restarts without --ip-masq and the subnet is never masqueraded", async () => {
+    const pid = await flanneldPid(unit);
+    assertHooksSucceeded(await unit.configure({ "ip-masq": false }));
+    expect((await unit.status()).message).toBe(`ready: subnet ${subnet} mtu 1472 (lxcbr0)`);
+    expect(await unit.machine.readFile("/etc/systemd/system/flannel.service")).not.toContain("--ip-masq");
+    expect(await flanneldPid(unit)).not.toBe(pid);
+    const network = subnet.replace(".1/24", ".0/24");
+    const nat = (await unit.machine.run(["iptables", "-t", "nat", "-S", "POSTROUTING"])).split("\n");
+    expect(
+      nat.filter(
+        (rule) => rule.includes(`-s ${network} `) && !rule.includes(" -d ") && rule.endsWith("-j RETURN"),
+      ),
+    ).toHaveLength(1);
+    assertHooksSucceeded(await unit.configure({ "ip-masq": true }));
+    expect(await unit.machine.readFile("/etc/systemd/system/flannel.service")).toContain("--ip-masq");
+  });
+
   it("stops flanneld and blocks when the relation is broken, and gets its subnet back when related again", async () => {
     const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
     assertHooksSucceeded(await unit.operate("unrelate", "--relation-id", String(model.relations[0].id)));
@@ -130,6 +147,22 @@ describe("a unit on a booted machine", () => {
     expect((await unit.machine.exec(["systemctl", "is-active", "flannel"])).stdout.trim()).toBe("inactive");
     expect((await unit.health()).exitCode).toBe(1);
     assertHooksSucceeded(await unit.relateEtcd(modernEtcdData("http://198.51.100.2:2379")));
+    expect((await unit.status()).message).toBe(`ready: subnet ${subnet} mtu 1472 (lxcbr0)`);
+  });
+
+  it("follows etcd units as they join and depart: flanneld gets the new endpoint list", async () => {
+    const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
+    const relation = String(model.relations[0].id);
+    const second = JSON.stringify({ hostname: "198.51.100.3", port: "2379" });
+    assertHooksSucceeded(
+      await unit.operate("remote-joins", "--relation-id", relation, "--unit", "etcd/1", "--data", second),
+    );
+    const endpoints = async () =>
+      /--etcd-endpoints=(\S+)/.exec(await unit.machine.readFile("/etc/systemd/system/flannel.service"))?.[1];
+    expect(await endpoints()).toBe("http://198.51.100.2:2379,http://198.51.100.3:2379");
+    expect((await unit.status()).status).toBe("active");
+    assertHooksSucceeded(await unit.operate("remote-departs", "--relation-id", relation, "--unit", "etcd/1"));
+    expect(await endpoints()).toBe("http://198.51.100.2:2379");
     expect((await unit.status()).message).toBe(`ready: subnet ${subnet} mtu 1472 (lxcbr0)`);
   });
 
