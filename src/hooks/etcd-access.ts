@@ -6,10 +6,14 @@ import { blocked, waiting } from "./unit-status";
 export const ETCD_RELATION = "etcd";
 export const RELATE_HINT = "juju integrate flannel etcd";
 
-/** etcd's endpoints and TLS credentials from every unit on the etcd relation, validated. */
-export async function readEtcdAccess(record: UnitRecord, brokenRelationId?: string): Promise<EtcdAccess> {
+/** The etcd relations of this unit; a hook reads them once, since they cannot change within it. */
+export async function etcdRelationIds(brokenRelationId?: string): Promise<string[]> {
   // In a -broken hook Juju may still list the relation that is going away.
-  const ids = (await relationIds(ETCD_RELATION)).filter((id) => id !== brokenRelationId);
+  return (await relationIds(ETCD_RELATION)).filter((id) => id !== brokenRelationId);
+}
+
+/** etcd's endpoints and TLS credentials from every unit on the etcd relations, validated. */
+export async function readEtcdAccess(record: UnitRecord, ids: readonly string[]): Promise<EtcdAccess> {
   if (ids.length === 0) blocked(`needs an etcd relation: run '${RELATE_HINT}'`);
   const units = await readRelatedUnits(ids);
   if (units.length === 0) waiting("waiting for etcd units to join the relation");
@@ -32,9 +36,4 @@ async function readRelatedUnits(ids: readonly string[]): Promise<UnitData[]> {
     }
   }
   return units;
-}
-
-/** Whether this unit has an etcd relation other than one being broken. */
-export async function hasEtcdRelation(brokenRelationId?: string): Promise<boolean> {
-  return (await relationIds(ETCD_RELATION)).some((id) => id !== brokenRelationId);
 }

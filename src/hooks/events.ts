@@ -1,29 +1,29 @@
 import type { JujuContext } from "../juju/context";
 import { statusSet } from "../juju/status";
-import { hasEtcdRelation, RELATE_HINT } from "./etcd-access";
+import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
 import { writeHealthState } from "./health-state";
 import { reconcile } from "./reconcile";
 import { removeEverything, stopFlanneld } from "./teardown";
 import { loadUnitRecord, saveUnitRecord, type UnitRecord } from "./unit-record";
 import { StatusStop, type UnitStatus } from "./unit-status";
 
-type Handler = (context: JujuContext, record: UnitRecord) => Promise<UnitStatus | undefined>;
+type Handler = (record: UnitRecord, etcdRelations: readonly string[]) => Promise<UnitStatus | undefined>;
 
 const HANDLERS: Record<string, Handler> = {
-  install: async (_context, record) => {
+  install: async (record, etcdRelations) => {
     await statusSet("maintenance", "installing flanneld");
-    return reconcile(record);
+    return reconcile(record, etcdRelations);
   },
   stop: async () => {
     await stopFlanneld();
     return { state: "maintenance", message: "flanneld stopped" };
   },
-  remove: async (_context, record) => {
+  remove: async (record) => {
     await removeEverything(record);
     return undefined;
   },
-  "etcd-relation-broken": async (context, record) => {
-    if (await hasEtcdRelation(context.relationId)) return reconcile(record, context.relationId);
+  "etcd-relation-broken": async (record, etcdRelations) => {
+    if (etcdRelations.length > 0) return reconcile(record, etcdRelations);
     await stopFlanneld();
     return { state: "blocked", message: `etcd relation removed: run '${RELATE_HINT}'` };
   },
@@ -32,13 +32,15 @@ const HANDLERS: Record<string, Handler> = {
 /** Runs one hook: its handler, or reconcile for every hook that only needs the machine brought up to date. */
 export async function runHook(context: JujuContext) {
   const record = await loadUnitRecord();
-  const handler = HANDLERS[context.hookName] ?? ((_, unitRecord) => reconcile(unitRecord));
-  const status = await handler(context, record).catch(statusOfStop);
+  const broken = context.hookName === "etcd-relation-broken" ? context.relationId : undefined;
+  const etcdRelations = await etcdRelationIds(broken);
+  const handler = HANDLERS[context.hookName] ?? reconcile;
+  const status = await handler(record, etcdRelations).catch(statusOfStop);
   if (context.hookName === "remove") return;
   await saveUnitRecord(record);
   if (status) {
     await statusSet(status.state, status.message);
-    await writeHealthState(context, record, status);
+    await writeHealthState(record, status, etcdRelations.length > 0);
   }
 }
 

@@ -12,11 +12,11 @@ import { active, blocked, type UnitStatus } from "./unit-status";
  * Brings the machine to what config, relation and resource ask for. Safe to re-run: every step changes
  * only what differs, so a second run restarts nothing. A step that cannot go on stops with a status.
  */
-export async function reconcile(record: UnitRecord, brokenRelationId?: string): Promise<UnitStatus> {
+export async function reconcile(record: UnitRecord, etcdRelations: readonly string[]): Promise<UnitStatus> {
   const config = await readConfig();
   record.containerType = config.containerType;
   const binary = await ensureFlanneldBinary(record);
-  const access = await readEtcdAccess(record, brokenRelationId);
+  const access = await readEtcdAccess(record, etcdRelations);
   await ensureNetworkJoined(config, access, record);
   await ensureFlanneldRunning(config, access, binary, record);
   const lease = await waitForHeldLease();
