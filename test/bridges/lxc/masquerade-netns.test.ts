@@ -36,6 +36,13 @@ async function buildTopology() {
     [P, ["ip", "route", "add", "10.10.16.0/24", "via", "198.51.100.1"]],
   ];
   for (const [ns, argv] of steps) await inNs(ns, ...argv);
+  for (const [ns, dev] of [
+    [A, "a0"],
+    [H, "lxcbr0"],
+    [H, "h1"],
+    [P, "p1"],
+  ] as const)
+    await waitOperUp(ns, dev);
   for (const [name, source] of [
     ["kept", "10.10.16.2"],
     ["natted", "198.51.100.1"],
@@ -56,6 +63,19 @@ async function buildTopology() {
       name,
     );
   }
+}
+
+/**
+ * The kernel raises a veth's carrier asynchronously, and a bridge forwards only once its port has carrier:
+ * a ping sent straight after `ip link set up` can be lost, and would read here as "nothing arrived".
+ */
+async function waitOperUp(ns: string, dev: string) {
+  for (let tries = 0; tries < 50; tries++) {
+    const [link] = JSON.parse((await inNs(ns, "ip", "-j", "link", "show", dev)).stdout);
+    if (link?.operstate === "UP") return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${dev} in ${ns} did not come up within 5 s`);
 }
 
 /** lxc-net's own masquerade rule, read from the installed script so a change there fails this test. */
