@@ -1,110 +1,59 @@
-// Entry of the emulator bundle: `node emulator.cjs <op> --model M --charm-dir D [args]` prints JSON;
-// `node emulator.cjs <hook-tool> ARGS…` behaves as that hook tool (the wrappers call it this way).
-import { existsSync } from "node:fs";
+// Entry of the emulator bundle.
+//   node emulator.cjs agent --socket S --bin-dir B --jujuc C   the machine's long-lived unit agent: links
+//       jujuc under every hook tool's name into B and answers hook tools and operator commands on S
+//       (operators call it through jujuc linked as `juju-emulator`).
+//   node emulator.cjs <op> --model M --charm-dir D [args]       one operation with an agent of its own for
+//       its duration (jujuc from --jujuc, default beside the bundle); prints JSON.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
-import { loadCharm } from "./charm-meta";
+import { Agent } from "./agent";
 import { installHookTools } from "./install";
-import { type ConfigValue, createModel, writeModel } from "./model";
-import * as runner from "./runner";
-import { mainHookTool, tools } from "./tool-dispatch";
+import { need, parseOperation, runOperation } from "./operations";
 
-const options = {
-  model: { type: "string" },
-  "charm-dir": { type: "string" },
-  "bin-dir": { type: "string" },
-  "relation-id": { type: "string" },
-  name: { type: "string" },
-  "remote-app": { type: "string" },
-  unit: { type: "string" },
-  data: { type: "string" },
-  json: { type: "string" },
-} as const;
-
-type Values = { [K in keyof typeof options]?: string };
-
-function need(values: Values, key: keyof Values): string {
-  const value = values[key];
-  if (value === undefined) throw new Error(`--${key} is required`);
-  return value;
+async function mainAgent(argv: string[]): Promise<void> {
+  const options = {
+    socket: { type: "string" },
+    "bin-dir": { type: "string" },
+    jujuc: { type: "string" },
+  } as const;
+  const { values } = parseArgs({ args: argv, options });
+  const binDir = resolvePath(need(values, "bin-dir"));
+  installHookTools(binDir, resolvePath(need(values, "jujuc")));
+  let agent: Agent | undefined;
+  agent = await Agent.start(resolvePath(need(values, "socket")), (args, dir) =>
+    agent ? runOperation(args, dir, { agent, binDir }) : Promise.resolve({ code: 1, stdout: "" }),
+  );
+  const stop = () => {
+    void agent?.close().finally(() => process.exit(0));
+  };
+  process.on("SIGTERM", stop);
+  process.on("SIGINT", stop);
+  process.stderr.write(`juju emulator agent: listening on ${agent.socketPath}\n`);
 }
 
-function json<T>(text: string | undefined, fallback: T): T {
-  return text === undefined ? fallback : (JSON.parse(text) as T);
-}
-
-/** `key=value` config arguments typed by config.yaml, as `juju config` does. */
-function parseConfig(charmDir: string, args: string[]): Record<string, ConfigValue | null> {
-  const opts = loadCharm(charmDir).options;
-  const entries = args.map((arg) => {
-    const [key = "", value = ""] = arg.split(/=(.*)/s);
-    const type = opts[key]?.type;
-    if (value === "") return [key, null];
-    if (type === "int" || type === "float") return [key, Number(value)];
-    if (type === "boolean") return [key, value === "true"];
-    return [key, value];
-  });
-  return Object.fromEntries(entries);
-}
-
-function runOp(op: string, values: Values, args: string[], opts: runner.RunnerOptions): Promise<unknown> {
-  const id = Number(values["relation-id"]);
-  switch (op) {
-    case "deploy":
-      return runner.deploy(opts);
-    case "config":
-      return runner.configChange(opts, parseConfig(opts.charmDir, args));
-    case "relate":
-      return runner.relate(opts, {
-        name: need(values, "name"),
-        remoteApp: need(values, "remote-app"),
-        ...json(values.json, {}),
-      });
-    case "remote-joins":
-      return runner.remoteJoins(opts, id, need(values, "unit"), json(values.data, {}));
-    case "remote-change":
-      return runner.remoteChange(opts, id, values.unit ?? null, json(values.data, {}));
-    case "remote-departs":
-      return runner.remoteDeparts(opts, id, need(values, "unit"));
-    case "unrelate":
-      return runner.unrelate(opts, id);
-    case "update-status":
-      return runner.updateStatus(opts);
-    case "upgrade-charm":
-      return runner.upgradeCharm(opts);
-    case "remove":
-      return runner.remove(opts);
-    case "action":
-      return runner.runAction(opts, args[0] ?? "", json(values.json, {}));
-    case "resolve":
-      return runner.resolve(opts);
-    default:
-      throw new Error(`unknown operation "${op}"`);
-  }
-}
-
-async function mainCli(argv: string[]): Promise<void> {
-  const { values, positionals } = parseArgs({ args: argv.slice(2), options, allowPositionals: true });
-  const [op = "", ...args] = positionals;
-  const modelPath = resolvePath(need(values, "model"));
-  if (op === "init") {
-    writeModel(modelPath, createModel(json(values.json, {})));
-    console.log(JSON.stringify({ model: modelPath }));
-    return;
-  }
+async function mainOnce(argv: string[]): Promise<void> {
+  const { values } = parseOperation(argv);
+  const modelPath = resolvePath(values.model ?? ".");
   const binDir = resolvePath(values["bin-dir"] ?? join(dirname(modelPath), "emulator-bin"));
-  installHookTools(binDir, resolvePath(argv[1] ?? ""));
-  const opts = { charmDir: resolvePath(need(values, "charm-dir")), modelPath, binDir };
-  if (!existsSync(modelPath)) throw new Error(`no model at ${modelPath}; run init first`);
-  console.log(JSON.stringify(await runOp(op, values, args, opts), null, 2));
+  const bundleDir = dirname(resolvePath(process.argv[1] ?? ""));
+  installHookTools(binDir, resolvePath(values.jujuc ?? join(bundleDir, "jujuc")));
+  const scratch = mkdtempSync(join(tmpdir(), "juju-agent-"));
+  const agent = await Agent.start(join(scratch, "agent.socket"));
+  try {
+    const answer = await runOperation(argv, process.cwd(), { agent, binDir });
+    process.stdout.write(answer.stdout);
+    process.exitCode = answer.code;
+  } finally {
+    await agent.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
 }
 
-if ((process.argv[2] ?? "") in tools) {
-  mainHookTool(process.argv);
-} else {
-  mainCli(process.argv).catch((error: unknown) => {
-    const problems = (error as { problems?: string[] }).problems;
-    console.log(JSON.stringify({ ok: false, error: String((error as Error).message ?? error), problems }));
-    process.exitCode = 1;
-  });
-}
+const [command = "", ...rest] = process.argv.slice(2);
+const main = command === "agent" ? mainAgent(rest) : mainOnce(process.argv.slice(2));
+main.catch((error: unknown) => {
+  console.log(JSON.stringify({ ok: false, error: String((error as Error).message ?? error) }));
+  process.exitCode = 1;
+});

@@ -4,9 +4,10 @@ import { findRelation } from "./model";
 
 export interface EnvOptions {
   charmDir: string;
-  modelPath: string;
   binDir: string;
   basePath?: string;
+  /** The agent's unix socket, which the hook tools (jujuc) call. */
+  socketPath: string;
 }
 
 function relationVars(model: Model, event: HookEvent): Record<string, string> {
@@ -32,7 +33,7 @@ function actionVars(event: HookEvent): Record<string, string> {
   };
 }
 
-/** Juju's hook environment for one event; the hook tools find the model through JUJU_EMULATOR_MODEL. */
+/** Juju's hook environment for one event; the hook tools reach the agent through JUJU_AGENT_SOCKET_*. */
 export function buildHookEnv(model: Model, event: HookEvent, opts: EnvOptions): Record<string, string> {
   const name = event.action?.name ?? event.hook;
   return {
@@ -44,8 +45,10 @@ export function buildHookEnv(model: Model, event: HookEvent, opts: EnvOptions): 
     JUJU_MODEL_UUID: model.modelUuid,
     JUJU_MACHINE_ID: model.machineId,
     JUJU_VERSION: model.jujuVersion,
-    JUJU_CONTEXT_ID: `${model.unitName}-${name}-${model.hookCount}`,
-    JUJU_EMULATOR_MODEL: opts.modelPath,
+    // Juju's context ids are unit-hook-random; the count keeps them readable in logs.
+    JUJU_CONTEXT_ID: `${model.unitName}-${name}-${model.hookCount}-${randomBytes(4).toString("hex")}`,
+    JUJU_AGENT_SOCKET_ADDRESS: opts.socketPath,
+    JUJU_AGENT_SOCKET_NETWORK: "unix",
     ...actionVars(event),
     ...relationVars(model, event),
   };

@@ -1,22 +1,26 @@
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { toolNames } from "./tool-dispatch";
 
-/** Single-quotes a path for POSIX sh. */
-function quote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
+function linkTo(target: string, path: string): void {
+  try {
+    if (readlinkSync(path) === target) return;
+  } catch {
+    // absent, or a file from an older layout: replaced below
+  }
+  rmSync(path, { force: true });
+  symlinkSync(target, path);
 }
 
 /**
- * Writes one sh wrapper per hook tool into binDir. Wrappers, not symlinks: the bundle keeps one
- * name and the tool name travels as the first argument, so the bundle can sit anywhere.
+ * Installs the jujuc client under every hook tool's name in binDir, as Juju links its jujuc: the client
+ * takes the tool's name from argv[0] and asks the agent to run it.
  */
-export function installHookTools(binDir: string, toolScript: string, nodePath = process.execPath): string[] {
+export function installHookTools(binDir: string, client: string): string[] {
   mkdirSync(binDir, { recursive: true });
   return toolNames.map((name) => {
     const path = join(binDir, name);
-    writeFileSync(path, `#!/bin/sh\nexec ${quote(nodePath)} ${quote(toolScript)} ${name} "$@"\n`);
-    chmodSync(path, 0o755);
+    linkTo(client, path);
     return path;
   });
 }

@@ -1,17 +1,20 @@
 import { spawn } from "node:child_process";
 import { accessSync, constants, existsSync } from "node:fs";
 import { join } from "node:path";
+import type { Agent, CallRecord } from "./agent";
 import { loadCharm } from "./charm-meta";
 import { buildHookEnv } from "./hook-env";
 import type { HookEvent, Model } from "./model";
 import { readModel, writeModel } from "./model";
 import { diffModels, type ModelDiff } from "./model-diff";
 
-/** Where the charm is, where the model file is, and the hook-tool wrappers to put first on PATH. */
+/** Where the charm is, where the model file is, the hook tools to put first on PATH and their agent. */
 export interface RunnerOptions {
   charmDir: string;
   modelPath: string;
+  /** jujuc under every hook tool's name (installHookTools). */
   binDir: string;
+  agent: Agent;
   /** PATH after binDir; defaults to the usual system directories. */
   basePath?: string;
   extraEnv?: Record<string, string>;
@@ -25,6 +28,10 @@ export interface HookResult {
   stdout: string;
   stderr: string;
   diff: ModelDiff;
+  /** The hook's hook-tool calls in the order they started. */
+  calls: CallRecord[];
+  /** Wall time of the hook process, spawn to exit. */
+  durationMs: number;
 }
 
 function isExecutable(path: string): boolean {
@@ -74,17 +81,26 @@ function prepareModel(model: Model, charmDir: string): void {
   model.hookCount += 1;
 }
 
-/** Runs one event's hook against the model file and reports what it did. No error-state logic here. */
+/** Runs one event's hook with its model in the agent, then writes back what the hook tools changed. */
 export async function runHook(opts: RunnerOptions, event: HookEvent): Promise<HookResult> {
   const model = readModel(opts.modelPath);
   prepareModel(model, opts.charmDir);
   writeModel(opts.modelPath, model);
   const entry = chooseEntry(opts.charmDir, event);
   const hook = event.action?.name ?? event.hook;
-  if (!entry)
-    return { hook, ran: false, exitCode: 0, stdout: "", stderr: "", diff: diffModels(model, model, 0) };
-  const env = { ...buildHookEnv(model, event, opts), ...opts.extraEnv };
+  if (!entry) {
+    const diff = diffModels(model, model, 0);
+    return { hook, ran: false, exitCode: 0, stdout: "", stderr: "", diff, calls: [], durationMs: 0 };
+  }
+  const hookEnv = buildHookEnv(model, event, { ...opts, socketPath: opts.agent.socketPath });
+  const env = { ...hookEnv, ...opts.extraEnv };
+  const contextId = hookEnv.JUJU_CONTEXT_ID ?? "";
+  opts.agent.openContext(contextId, env, structuredClone(model));
+  const started = performance.now();
   const [exitCode, stdout, stderr] = await spawnHook(entry, opts.charmDir, env);
-  const after = readModel(opts.modelPath);
-  return { hook, ran: true, exitCode, stdout, stderr, diff: diffModels(model, after, exitCode) };
+  const durationMs = Math.round((performance.now() - started) * 100) / 100;
+  const { model: after, calls } = opts.agent.closeContext(contextId);
+  writeModel(opts.modelPath, after);
+  const diff = diffModels(model, after, exitCode);
+  return { hook, ran: true, exitCode, stdout, stderr, diff, calls, durationMs };
 }

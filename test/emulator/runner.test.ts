@@ -2,7 +2,8 @@ import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { bundleEmulator } from "./bundle";
+import { JUJUC_CLIENT } from "../support/paths";
+import { Agent } from "./agent";
 import { installHookTools } from "./install";
 import { createModel, readModel, writeModel } from "./model";
 import * as runner from "./runner";
@@ -10,6 +11,7 @@ import * as runner from "./runner";
 let root: string;
 let opts: runner.RunnerOptions;
 let charmDir: string;
+let agent: Agent;
 
 // The fake charm's dispatch dumps Juju's variables and calls real hook tools through PATH.
 const dispatch = `#!/bin/sh
@@ -47,16 +49,19 @@ function envOf(stdout: string): Record<string, string> {
 
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), "emu-runner-"));
-  const script = await bundleEmulator(join(import.meta.dirname, "cli.ts"), join(root, "emulator.cjs"));
-  installHookTools(join(root, "bin"), script);
+  installHookTools(join(root, "bin"), JUJUC_CLIENT);
+  agent = await Agent.start(join(root, "agent.socket"));
 });
-afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterAll(async () => {
+  await agent?.close();
+  rmSync(root, { recursive: true, force: true });
+});
 
 beforeEach(() => {
   const dir = mkdtempSync(join(root, "case-"));
   charmDir = join(dir, "charm");
   writeCharm(charmDir);
-  opts = { charmDir, modelPath: join(dir, "model.json"), binDir: join(root, "bin") };
+  opts = { charmDir, modelPath: join(dir, "model.json"), binDir: join(root, "bin"), agent };
   writeModel(opts.modelPath, createModel());
 });
 

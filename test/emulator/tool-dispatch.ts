@@ -1,7 +1,5 @@
-import { readFileSync } from "node:fs";
-import { basename } from "node:path";
 import { parseFlags } from "./flags";
-import { readModel, writeModel } from "./model";
+import type { Model } from "./model";
 import { chooseFormat, render } from "./output";
 import type { Tool, ToolIo } from "./tool";
 import { ToolError } from "./tool-error";
@@ -43,49 +41,47 @@ export interface ToolResult {
   stderr: string;
 }
 
-function runTool(tool: Tool, argv: string[], io: ToolIo, modelPath: string): string {
+/** What a tool call does to the model: the model after it (the same object when the tool only reads). */
+export interface ToolOutcome extends ToolResult {
+  model: Model;
+}
+
+function runTool(tool: Tool, argv: string[], io: ToolIo, model: Model): string {
   const flags = parseFlags(argv, tool.flags);
   const format = tool.formatted ? chooseFormat(flags) : "smart";
-  const model = readModel(modelPath);
   const value = tool.run({ flags, args: flags.args, io, model });
-  if (tool.mutates) writeModel(modelPath, model);
   if (tool.formatted) return render(format, value);
   return typeof value === "string" ? value : "";
 }
 
-/** Runs one hook tool in-process; every failure becomes Juju's `ERROR ...` line and exit code. */
-export function callTool(name: string, argv: string[], io: ToolIo): ToolResult {
+/**
+ * Runs one hook tool against the unit's model; every failure becomes Juju's `ERROR ...` line and exit
+ * code. A tool that writes works on a copy, so a failed call changes nothing (as a failed call never
+ * reaches the controller). Errors that are not the tool's (NeedStdin) propagate to the caller.
+ */
+export function callTool(name: string, argv: string[], io: ToolIo, model: Model): ToolOutcome {
   let stderr = "";
   const warn = (text: string) => {
     stderr += text;
   };
   const tool = tools[name];
-  if (!tool) return { exitCode: 1, stdout: "", stderr: `ERROR unknown command: ${name}\n` };
-  const modelPath = io.env.JUJU_EMULATOR_MODEL;
-  if (!modelPath) return { exitCode: 1, stdout: "", stderr: "ERROR JUJU_EMULATOR_MODEL is not set\n" };
+  if (!tool) return { exitCode: 1, stdout: "", stderr: `ERROR unknown command: ${name}\n`, model };
+  const working = tool.mutates ? structuredClone(model) : model;
   try {
-    const stdout = runTool(tool, argv, { ...io, warn }, modelPath);
-    return { exitCode: 0, stdout, stderr };
+    const stdout = runTool(tool, argv, { ...io, warn }, working);
+    return { exitCode: 0, stdout, stderr, model: working };
   } catch (error) {
+    if (error instanceof NeedStdin) throw error;
     const exitCode = error instanceof ToolError ? error.exitCode : 1;
     const message = error instanceof Error ? error.message : String(error);
-    return { exitCode, stdout: "", stderr: `${stderr}ERROR ${message}\n` };
+    return { exitCode, stdout: "", stderr: `${stderr}ERROR ${message}\n`, model };
   }
 }
 
-/** The tool name from a wrapper's explicit first argument, else from how the program was invoked. */
-export function splitInvocation(argv: string[]): { name: string; args: string[] } {
-  const invoked = basename(argv[1] ?? "").replace(/\.c?js$/, "");
-  if (invoked in tools) return { name: invoked, args: argv.slice(2) };
-  return { name: argv[2] ?? "", args: argv.slice(3) };
-}
-
-/** Process entry: runs the tool and exits with its code. */
-export function mainHookTool(argv: string[]): void {
-  const { name, args } = splitInvocation(argv);
-  const io: ToolIo = { env: process.env, readStdin: () => readFileSync(0, "utf8"), warn: () => {} };
-  const result = callTool(name, args, io);
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.exitCode;
+/** Thrown by ToolIo.readStdin when the client has not sent its stdin yet: the agent asks for it. */
+export class NeedStdin extends Error {
+  constructor() {
+    super("the tool reads stdin");
+    this.name = "NeedStdin";
+  }
 }

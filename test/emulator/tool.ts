@@ -1,9 +1,11 @@
 import type { FlagSpec, ParsedFlags } from "./flags";
 import type { Model } from "./model";
 
-/** What a hook tool sees of its process: Juju's hook environment, stdin and stderr. */
+/** What a hook tool sees of its call: the hook's environment (from its context), cwd, stdin and stderr. */
 export interface ToolIo {
   env: NodeJS.ProcessEnv;
+  /** The caller's working directory: relative paths (`--file x.yaml`) resolve against it. */
+  cwd: string;
   readStdin: () => string;
   warn: (text: string) => void;
 }

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parse } from "yaml";
 import { checkEmpty, type FlagSpec } from "./flags";
 import { appName, findRelation, type Relation, relationKey } from "./model";
@@ -100,8 +101,10 @@ function parseKeyValues(args: string[]): Record<string, string> {
 function readSettingsFile(call: ToolCall, path: string): Record<string, string> {
   let text: string;
   try {
-    text = path === "-" ? call.io.readStdin() : readFileSync(path, "utf8");
-  } catch {
+    text = path === "-" ? call.io.readStdin() : readFileSync(resolve(call.io.cwd, path), "utf8");
+  } catch (error) {
+    // Stdin is the client's to give (the agent asks for it); only a file can be missing.
+    if (path === "-") throw error;
     throw new ToolError(`open ${path}: no such file or directory`);
   }
   const parsed = (parse(text) ?? {}) as Record<string, unknown>;

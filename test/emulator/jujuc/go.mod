@@ -1,0 +1,3 @@
+module flannel-charm/test/emulator/jujuc
+
+go 1.22

@@ -1,0 +1,122 @@
+// The operator's commands (deploy, config, relate, …) as the agent runs them for `juju-emulator <op>`.
+import { existsSync } from "node:fs";
+import { resolve as resolvePath } from "node:path";
+import { parseArgs } from "node:util";
+import type { Agent, OperatorAnswer } from "./agent";
+import { loadCharm } from "./charm-meta";
+import { type ConfigValue, createModel, writeModel } from "./model";
+import * as runner from "./runner";
+
+export const operationOptions = {
+  model: { type: "string" },
+  "charm-dir": { type: "string" },
+  "bin-dir": { type: "string" },
+  jujuc: { type: "string" },
+  "relation-id": { type: "string" },
+  name: { type: "string" },
+  "remote-app": { type: "string" },
+  unit: { type: "string" },
+  data: { type: "string" },
+  json: { type: "string" },
+} as const;
+
+export type Values = { [K in keyof typeof operationOptions]?: string };
+
+export function need<T extends { [key: string]: string | undefined }>(
+  values: T,
+  key: keyof T & string,
+): string {
+  const value = values[key];
+  if (value === undefined) throw new Error(`--${key} is required`);
+  return value;
+}
+
+function json<T>(text: string | undefined, fallback: T): T {
+  return text === undefined ? fallback : (JSON.parse(text) as T);
+}
+
+/** `key=value` config arguments typed by config.yaml, as `juju config` does. */
+function parseConfig(charmDir: string, args: string[]): Record<string, ConfigValue | null> {
+  const opts = loadCharm(charmDir).options;
+  const entries = args.map((arg) => {
+    const [key = "", value = ""] = arg.split(/=(.*)/s);
+    const type = opts[key]?.type;
+    if (value === "") return [key, null];
+    if (type === "int" || type === "float") return [key, Number(value)];
+    if (type === "boolean") return [key, value === "true"];
+    return [key, value];
+  });
+  return Object.fromEntries(entries);
+}
+
+function runOp(op: string, values: Values, args: string[], opts: runner.RunnerOptions): Promise<unknown> {
+  const id = Number(values["relation-id"]);
+  switch (op) {
+    case "deploy":
+      return runner.deploy(opts);
+    case "config":
+      return runner.configChange(opts, parseConfig(opts.charmDir, args));
+    case "relate":
+      return runner.relate(opts, {
+        name: need(values, "name"),
+        remoteApp: need(values, "remote-app"),
+        ...json(values.json, {}),
+      });
+    case "remote-joins":
+      return runner.remoteJoins(opts, id, need(values, "unit"), json(values.data, {}));
+    case "remote-change":
+      return runner.remoteChange(opts, id, values.unit ?? null, json(values.data, {}));
+    case "remote-departs":
+      return runner.remoteDeparts(opts, id, need(values, "unit"));
+    case "unrelate":
+      return runner.unrelate(opts, id);
+    case "update-status":
+      return runner.updateStatus(opts);
+    case "upgrade-charm":
+      return runner.upgradeCharm(opts);
+    case "remove":
+      return runner.remove(opts);
+    case "action":
+      return runner.runAction(opts, args[0] ?? "", json(values.json, {}));
+    case "resolve":
+      return runner.resolve(opts);
+    default:
+      throw new Error(`unknown operation "${op}"`);
+  }
+}
+
+/** Parses an operator command line: the operation, its options and its arguments. */
+export function parseOperation(argv: string[]): { op: string; values: Values; args: string[] } {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: operationOptions,
+    allowPositionals: true,
+  });
+  const [op = "", ...args] = positionals;
+  return { op, values, args };
+}
+
+/** Runs one operator command against `agent`; the answer's stdout is the JSON the CLI prints. */
+export async function runOperation(
+  argv: string[],
+  dir: string,
+  setup: { agent: Agent; binDir: string },
+): Promise<OperatorAnswer> {
+  try {
+    const { op, values, args } = parseOperation(argv);
+    if (op === "ping") return { code: 0, stdout: `${JSON.stringify({ ok: true })}\n` };
+    const modelPath = resolvePath(dir, need(values, "model"));
+    if (op === "init") {
+      writeModel(modelPath, createModel(json(values.json, {})));
+      return { code: 0, stdout: `${JSON.stringify({ model: modelPath })}\n` };
+    }
+    if (!existsSync(modelPath)) throw new Error(`no model at ${modelPath}; run init first`);
+    const charmDir = resolvePath(dir, need(values, "charm-dir"));
+    const opts = { charmDir, modelPath, binDir: setup.binDir, agent: setup.agent };
+    return { code: 0, stdout: `${JSON.stringify(await runOp(op, values, args, opts), null, 2)}\n` };
+  } catch (error) {
+    const problems = (error as { problems?: string[] }).problems;
+    const message = String((error as Error).message ?? error);
+    return { code: 1, stdout: `${JSON.stringify({ ok: false, error: message, problems })}\n` };
+  }
+}
