@@ -1,8 +1,26 @@
 import type { Machine } from "../world/world";
-import { CHARM_BUILD_DIR, EMULATOR_BUNDLE, FLANNELD_BINARY } from "./paths";
+import { CHARM_BUILD_DIR, EMULATOR_BUNDLE, FLANNELD_BINARY, JUJUC_CLIENT } from "./paths";
 
 const EMULATOR_DIR = "/var/lib/juju-emulator";
 const EMULATOR = `${EMULATOR_DIR}/emulator.cjs`;
+const JUJUC = `${EMULATOR_DIR}/jujuc`;
+/** jujuc under the operator's name: forwards `deploy`, `config`, … to the agent. */
+const OPERATOR = `${EMULATOR_DIR}/juju-emulator`;
+const AGENT_SOCKET = `${EMULATOR_DIR}/agent.socket`;
+const AGENT_UNIT = "juju-emulator-agent";
+const AGENT_ENV = { JUJU_AGENT_SOCKET_ADDRESS: AGENT_SOCKET, JUJU_AGENT_SOCKET_NETWORK: "unix" };
+const AGENT_START_TIMEOUT_MS = 60_000;
+
+/** One hook-tool call of a hook, as the agent recorded it. */
+export interface ToolCallRecord {
+  tool: string;
+  argv: string[];
+  exitCode: number;
+  /** Whole call: client start to the agent's answer. */
+  ms: number;
+  /** Start of the call, ms after the hook's context opened. */
+  atMs: number;
+}
 
 export interface HookRun {
   hook: string;
@@ -11,6 +29,10 @@ export interface HookRun {
   stdout: string;
   stderr: string;
   diff: { statuses: { status: string; message: string }[]; logs: { level: string; message: string }[] };
+  /** The hook's tool calls in order. */
+  calls: ToolCallRecord[];
+  /** Wall time of the hook process. */
+  durationMs: number;
 }
 
 export interface OperationResult {
@@ -32,7 +54,8 @@ export type EtcdUnits = Record<string, Record<string, string>>;
 
 /**
  * A flannel unit inside a booted machine: the packed charm unpacked where a Juju agent keeps it, driven
- * through the emulated hook tools exactly as the agent drives it.
+ * by the machine's emulated unit agent (a systemd service inside the machine, so it dies with the
+ * machine), whose hook tools are jujuc links on the hooks' PATH.
  */
 export class CharmUnit {
   readonly name: string;
@@ -48,11 +71,11 @@ export class CharmUnit {
     this.model = `${EMULATOR_DIR}/model.json`;
   }
 
-  /** Copies the charm and the emulator in and creates the unit's model (nothing runs yet). */
+  /** Copies the charm in, starts the machine's agent if needed and creates the unit's model (no hook runs). */
   static async place(machine: Machine, options: UnitOptions): Promise<CharmUnit> {
     const unit = new CharmUnit(machine, options.index);
     await machine.copyIn(CHARM_BUILD_DIR, unit.charmDir);
-    await machine.copyIn(EMULATOR_BUNDLE, EMULATOR);
+    await ensureAgent(machine);
     const resources: Record<string, string> = {};
     if (options.resource !== false) {
       resources.flannel = `/var/lib/juju/agents/unit-flannel-${options.index}/resources/flannel/flanneld`;
@@ -76,6 +99,9 @@ export class CharmUnit {
     const stdout = await this.emulator([op, "--model", this.model, "--charm-dir", this.charmDir, ...args]);
     return JSON.parse(stdout) as OperationResult;
   }
+
+  /** The machine's agent socket, for tests that call hook tools or the protocol directly. */
+  static readonly agentSocket = AGENT_SOCKET;
 
   deploy() {
     return this.operate("deploy");
@@ -107,11 +133,48 @@ export class CharmUnit {
   }
 
   private async emulator(args: string[]): Promise<string> {
-    const result = await this.machine.exec(["node", EMULATOR, ...args]);
+    let result = await callAgent(this.machine, args);
+    // The agent is gone after a reboot (or was stopped): start it again, as jujud restarts with the machine.
+    if (result.exitCode !== 0 && result.stderr.includes("cannot reach the unit agent")) {
+      await ensureAgent(this.machine);
+      result = await callAgent(this.machine, args);
+    }
     if (result.exitCode !== 0) {
       throw new Error(`emulator ${args[0]} failed (${result.exitCode}): ${result.stdout}\n${result.stderr}`);
     }
     return result.stdout;
+  }
+}
+
+function callAgent(machine: Machine, args: string[]) {
+  return machine.exec([OPERATOR, ...args], { direct: true, env: AGENT_ENV });
+}
+
+async function agentAnswers(machine: Machine): Promise<boolean> {
+  return (await callAgent(machine, ["ping"])).exitCode === 0;
+}
+
+/**
+ * Starts the machine's agent (once; later units on the machine share it) as a transient systemd service
+ * inside the machine, and waits until it answers.
+ */
+export async function ensureAgent(machine: Machine): Promise<void> {
+  if (await agentAnswers(machine)) return;
+  await machine.copyIn(EMULATOR_BUNDLE, EMULATOR);
+  await machine.copyIn(JUJUC_CLIENT, `${JUJUC}.new`);
+  await machine.run(["mv", "-f", `${JUJUC}.new`, JUJUC], { direct: true });
+  await machine.run(["ln", "-sfn", JUJUC, OPERATOR], { direct: true });
+  const agent = ["node", EMULATOR, "agent", "--socket", AGENT_SOCKET, "--bin-dir", `${EMULATOR_DIR}/bin`];
+  const start = ["systemd-run", "--quiet", "--collect", `--unit=${AGENT_UNIT}`, "--", ...agent];
+  const started = await machine.exec([...start, "--jujuc", JUJUC], { direct: true });
+  // A second caller racing this one finds the unit already there: it only has to wait.
+  if (started.exitCode !== 0 && !started.stderr.includes("already")) {
+    throw new Error(`starting the unit agent failed (${started.exitCode}): ${started.stderr}`);
+  }
+  const deadline = Date.now() + AGENT_START_TIMEOUT_MS;
+  while (!(await agentAnswers(machine))) {
+    if (Date.now() > deadline) throw new Error(`${machine.name}: the unit agent did not answer in 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
