@@ -2,6 +2,7 @@ import { readFile, watch, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { execa } from "execa";
 import { ensureFile, readFileIfExists, removeFile } from "../fs/atomic";
+import { traced } from "../trace/spans";
 import { type LeaseResult, parseSubnetEnv, SUBNET_ENV_PATH } from "./subnet-env";
 
 export const SERVICE_NAME = "flannel.service";
@@ -46,10 +47,12 @@ export async function removeService(unitPath: string = UNIT_PATH): Promise<boole
 
 /** Whether systemd reports flanneld active. */
 export async function isServiceActive(): Promise<boolean> {
-  const result = await execa("systemctl", ["is-active", "--quiet", SERVICE_NAME], {
-    reject: false,
-    timeout: SYSTEMCTL_TIMEOUT_MS,
-  });
+  const result = await traced("systemctl", () =>
+    execa("systemctl", ["is-active", "--quiet", SERVICE_NAME], {
+      reject: false,
+      timeout: SYSTEMCTL_TIMEOUT_MS,
+    }),
+  );
   return result.exitCode === 0;
 }
 
@@ -78,10 +81,14 @@ export async function removeFlannelDevice(): Promise<string[]> {
 }
 
 /** Waits up to timeoutMs for flanneld's subnet.env; undefined if absent, else the strict parse (ok or problem). */
-export async function waitForLease(
+export function waitForLease(
   timeoutMs: number,
   path: string = SUBNET_ENV_PATH,
 ): Promise<LeaseResult | undefined> {
+  return traced("lease-wait", () => pollLease(timeoutMs, path));
+}
+
+async function pollLease(timeoutMs: number, path: string): Promise<LeaseResult | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last: LeaseResult | undefined;
   for (;;) {
@@ -112,5 +119,5 @@ async function changeOrTimeout(path: string, ms: number): Promise<void> {
 }
 
 async function systemctl(...args: string[]): Promise<void> {
-  await execa("systemctl", args, { timeout: SYSTEMCTL_TIMEOUT_MS });
+  await traced("systemctl", () => execa("systemctl", args, { timeout: SYSTEMCTL_TIMEOUT_MS }));
 }

@@ -2,6 +2,7 @@ import type { CharmConfig } from "../config/charm-config";
 import { EtcdUnavailable, ensureNetworkConfig } from "../etcd/client";
 import type { EtcdAccess } from "../etcd/relation-data";
 import { readLease } from "../flannel/subnet-env";
+import { traced } from "../trace/spans";
 import type { JoinedNetwork, UnitRecord } from "./unit-record";
 import { blocked, waiting } from "./unit-status";
 
@@ -22,7 +23,9 @@ export async function ensureNetworkJoined(config: CharmConfig, access: EtcdAcces
   // While flanneld holds a lease the config is in etcd; skipping etcd keeps update-status fast.
   if (record.joined && (await readLease())?.ok) return;
   const desired = { Network: wanted.network, SubnetLen: wanted.subnetLen, Backend: { Type: wanted.backend } };
-  const result = await ensureNetworkConfig(access, wanted.etcdPrefix, desired).catch(waitIfUnavailable);
+  const result = await traced("etcd", () => ensureNetworkConfig(access, wanted.etcdPrefix, desired)).catch(
+    waitIfUnavailable,
+  );
   if (result.outcome === "conflict") {
     blocked(
       `etcd already holds ${result.existing} at ${wanted.etcdPrefix}/config but this deployment asks for ` +

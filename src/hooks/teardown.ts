@@ -3,6 +3,7 @@ import { readTlsFiles, removeTlsFiles } from "../etcd/tls-files";
 import { removeFlanneld } from "../flannel/binary";
 import { disableService, removeFlannelDevice, removeService } from "../flannel/service";
 import { jujuLog } from "../juju/status";
+import { traced } from "../trace/spans";
 import { restoreBridge } from "./bridge";
 import type { UnitRecord } from "./unit-record";
 
@@ -26,10 +27,11 @@ export async function removeEverything(record: UnitRecord) {
 }
 
 async function freeLease(record: UnitRecord) {
-  if (!record.etcdEndpoints?.length || !record.publicIp || !record.joined) return;
+  const { joined, publicIp } = record;
+  if (!record.etcdEndpoints?.length || !publicIp || !joined) return;
   const access = { endpoints: record.etcdEndpoints, tls: record.etcdTls ? await readTlsFiles() : undefined };
   try {
-    const deleted = await deleteOwnLease(access, record.joined.etcdPrefix, record.publicIp);
+    const deleted = await traced("etcd", () => deleteOwnLease(access, joined.etcdPrefix, publicIp));
     await jujuLog("INFO", `freed lease ${deleted.join(", ") || "(none held)"}`);
   } catch (error) {
     if (!(error instanceof EtcdUnavailable)) throw error;

@@ -25,6 +25,8 @@ function relationVars(model: Model, event: HookEvent): Record<string, string> {
 }
 
 function actionVars(event: HookEvent): Record<string, string> {
+  // `juju exec` runs a command, not a hook: its context has no hook name or dispatch path.
+  if (event.hook === "juju-exec") return {};
   if (!event.action) return { JUJU_HOOK_NAME: event.hook, JUJU_DISPATCH_PATH: `hooks/${event.hook}` };
   return {
     JUJU_ACTION_NAME: event.action.name,

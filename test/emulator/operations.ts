@@ -18,16 +18,20 @@ export const operationOptions = {
   unit: { type: "string" },
   data: { type: "string" },
   json: { type: "string" },
+  /** Hooks run with FLANNEL_CHARM_TRACE and report the charm's waits. */
+  trace: { type: "boolean" },
 } as const;
 
-export type Values = { [K in keyof typeof operationOptions]?: string };
+export type Values = { [K in Exclude<keyof typeof operationOptions, "trace">]?: string } & {
+  trace?: boolean;
+};
 
-export function need<T extends { [key: string]: string | undefined }>(
+export function need<T extends { [key: string]: string | boolean | undefined }>(
   values: T,
   key: keyof T & string,
 ): string {
   const value = values[key];
-  if (value === undefined) throw new Error(`--${key} is required`);
+  if (typeof value !== "string") throw new Error(`--${key} is required`);
   return value;
 }
 
@@ -80,6 +84,8 @@ function runOp(op: string, values: Values, args: string[], opts: runner.RunnerOp
       return runner.runAction(opts, args[0] ?? "", json(values.json, {}));
     case "resolve":
       return runner.resolve(opts);
+    case "exec":
+      return runner.exec(opts, args);
     default:
       throw new Error(`unknown operation "${op}"`);
   }
@@ -112,7 +118,13 @@ export async function runOperation(
     }
     if (!existsSync(modelPath)) throw new Error(`no model at ${modelPath}; run init first`);
     const charmDir = resolvePath(dir, need(values, "charm-dir"));
-    const opts = { charmDir, modelPath, binDir: setup.binDir, agent: setup.agent };
+    const opts = {
+      charmDir,
+      modelPath,
+      binDir: setup.binDir,
+      agent: setup.agent,
+      trace: values.trace === true,
+    };
     return { code: 0, stdout: `${JSON.stringify(await runOp(op, values, args, opts), null, 2)}\n` };
   } catch (error) {
     const problems = (error as { problems?: string[] }).problems;

@@ -1,5 +1,6 @@
 import { spawn } from "node:child_process";
-import { accessSync, constants, existsSync } from "node:fs";
+import { accessSync, constants, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Agent, CallRecord } from "./agent";
 import { loadCharm } from "./charm-meta";
@@ -18,6 +19,8 @@ export interface RunnerOptions {
   /** PATH after binDir; defaults to the usual system directories. */
   basePath?: string;
   extraEnv?: Record<string, string>;
+  /** Sets FLANNEL_CHARM_TRACE for each hook and returns the charm's timing spans. */
+  trace?: boolean;
 }
 
 export interface HookResult {
@@ -32,6 +35,14 @@ export interface HookResult {
   calls: CallRecord[];
   /** Wall time of the hook process, spawn to exit. */
   durationMs: number;
+  /** The charm's waits (systemctl, etcd, lease-wait), when the operation ran with trace on. */
+  spans?: TraceSpan[];
+}
+
+/** One wait the charm timed (src/trace/spans.ts). */
+export interface TraceSpan {
+  span: string;
+  ms: number;
 }
 
 function isExecutable(path: string): boolean {
@@ -54,12 +65,12 @@ export function chooseEntry(charmDir: string, event: HookEvent): string | undefi
 }
 
 function spawnHook(
-  entry: string,
+  [entry = "", ...args]: string[],
   cwd: string,
   env: Record<string, string>,
 ): Promise<[number, string, string]> {
   return new Promise((resolve) => {
-    const child = spawn(entry, [], { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(entry, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (chunk) => {
@@ -82,18 +93,28 @@ function prepareModel(model: Model, charmDir: string): void {
 }
 
 /** Runs one event's hook with its model in the agent, then writes back what the hook tools changed. */
-export async function runHook(opts: RunnerOptions, event: HookEvent): Promise<HookResult> {
+export function runHook(opts: RunnerOptions, event: HookEvent): Promise<HookResult> {
+  const entry = chooseEntry(opts.charmDir, event);
+  return runInContext(opts, event, entry ? [entry] : undefined);
+}
+
+/** Runs a command in a hook context of its own from the charm dir, as `juju exec` (juju-exec) does. */
+export function runCommand(opts: RunnerOptions, argv: string[]): Promise<HookResult> {
+  return runInContext(opts, { hook: "juju-exec" }, argv);
+}
+
+async function runInContext(opts: RunnerOptions, event: HookEvent, entry: string[] | undefined) {
   const model = readModel(opts.modelPath);
   prepareModel(model, opts.charmDir);
   writeModel(opts.modelPath, model);
-  const entry = chooseEntry(opts.charmDir, event);
   const hook = event.action?.name ?? event.hook;
   if (!entry) {
     const diff = diffModels(model, model, 0);
     return { hook, ran: false, exitCode: 0, stdout: "", stderr: "", diff, calls: [], durationMs: 0 };
   }
   const hookEnv = buildHookEnv(model, event, { ...opts, socketPath: opts.agent.socketPath });
-  const env = { ...hookEnv, ...opts.extraEnv };
+  const trace = opts.trace ? traceFile() : undefined;
+  const env = { ...hookEnv, ...(trace ? { FLANNEL_CHARM_TRACE: trace.file } : {}), ...opts.extraEnv };
   const contextId = hookEnv.JUJU_CONTEXT_ID ?? "";
   opts.agent.openContext(contextId, env, structuredClone(model));
   const started = performance.now();
@@ -102,5 +123,21 @@ export async function runHook(opts: RunnerOptions, event: HookEvent): Promise<Ho
   const { model: after, calls } = opts.agent.closeContext(contextId);
   writeModel(opts.modelPath, after);
   const diff = diffModels(model, after, exitCode);
-  return { hook, ran: true, exitCode, stdout, stderr, diff, calls, durationMs };
+  const spans = trace ? { spans: trace.read() } : {};
+  return { hook, ran: true, exitCode, stdout, stderr, diff, calls, durationMs, ...spans };
+}
+
+/** A fresh file for the charm's opt-in timing spans (FLANNEL_CHARM_TRACE), read and removed after the hook. */
+function traceFile(): { file: string; read: () => TraceSpan[] } {
+  const dir = mkdtempSync(join(tmpdir(), "flannel-trace-"));
+  const file = join(dir, "spans.jsonl");
+  const read = () => {
+    const text = existsSync(file) ? readFileSync(file, "utf8") : "";
+    rmSync(dir, { recursive: true, force: true });
+    return text
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as TraceSpan);
+  };
+  return { file, read };
 }

@@ -4,7 +4,7 @@ import { checkConsistency } from "./consistency";
 import type { ConfigValue, ErrorState, HookEvent, Model } from "./model";
 import { findRelation, readModel, writeModel } from "./model";
 import { applyAfterHook, applyBeforeHook } from "./relation-steps";
-import { type HookResult, type RunnerOptions, runHook } from "./run-hook";
+import { type HookResult, type RunnerOptions, runCommand, runHook } from "./run-hook";
 
 export type { HookResult, RunnerOptions } from "./run-hook";
 
@@ -230,6 +230,13 @@ export async function runAction(opts: RunnerOptions, name: string, params: Recor
     m.action = null;
   });
   return result;
+}
+
+/** `juju exec --unit U -- argv`: a command in a hook context (its hook tools work), no error state. */
+export async function exec(opts: RunnerOptions, argv: string[]): Promise<OperationResult> {
+  const model = readModel(opts.modelPath);
+  if (model.error) throw new UnitInErrorError(model.error);
+  return { hooks: [await runCommand(opts, argv)], error: null };
 }
 
 /** `juju resolve`: retries the failed hook, then delivers the events it held back. */

@@ -33,6 +33,8 @@ export interface HookRun {
   calls: ToolCallRecord[];
   /** Wall time of the hook process. */
   durationMs: number;
+  /** The charm's own timing of its waits, when the operation ran with `--trace` (FLANNEL_CHARM_TRACE). */
+  spans?: { span: "systemctl" | "etcd" | "lease-wait"; ms: number }[];
 }
 
 export interface OperationResult {
