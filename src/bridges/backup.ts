@@ -1,5 +1,5 @@
-import { copyFile, mkdir, readFile, rm, stat, utimes } from "node:fs/promises";
-import { dirname, join, resolve } from "node:path";
+import { readFile, rm, stat } from "node:fs/promises";
+import { join, resolve } from "node:path";
 import { removeFile, writeFileAtomic } from "../fs/atomic";
 
 /** Where the originals of the files the charm manages are kept. */
@@ -19,11 +19,10 @@ async function exists(path: string): Promise<boolean> {
 export async function backupOnce(path: string, root = BACKUP_ROOT): Promise<boolean> {
   const backup = backupPathOf(path, root);
   if ((await exists(backup)) || (await exists(backup + ABSENT_SUFFIX))) return false;
-  await mkdir(dirname(backup), { recursive: true });
-  if (await exists(path)) {
-    await copyFile(path, backup);
-    await copyTimes(path, backup);
-  } else await writeFileAtomic(backup + ABSENT_SUFFIX, `${resolve(path)} did not exist before the charm\n`);
+  const original = await readBufferIfExists(path);
+  // Atomic and synced: a backup that exists is whole, so an interrupted hook simply makes it again.
+  if (original !== undefined) await writeFileAtomic(backup, original, await modeAndTimesOf(path));
+  else await writeFileAtomic(backup + ABSENT_SUFFIX, `${resolve(path)} did not exist before the charm\n`);
   return true;
 }
 
@@ -40,10 +39,7 @@ export async function restoreBackup(path: string, root = BACKUP_ROOT): Promise<b
   if (original !== undefined) {
     const current = await readBufferIfExists(path);
     const changed = current === undefined || !original.equals(current);
-    if (changed) {
-      await writeFileAtomic(path, original, { mode: (await stat(backup)).mode & 0o7777 });
-      await copyTimes(backup, path);
-    }
+    if (changed) await writeFileAtomic(path, original, await modeAndTimesOf(backup));
     await rm(backup);
     return changed;
   }
@@ -66,9 +62,10 @@ export async function readBackup(path: string, root = BACKUP_ROOT): Promise<Buff
 
 // A restored file carries its original modification time too (to the microsecond: utimes takes seconds
 // as a double), so tools comparing times see the original again.
-async function copyTimes(from: string, to: string): Promise<void> {
-  const times = await stat(from, { bigint: true });
-  await utimes(to, Number(times.atimeNs) / 1e9, Number(times.mtimeNs) / 1e9);
+async function modeAndTimesOf(path: string) {
+  const info = await stat(path, { bigint: true });
+  const times = { atime: Number(info.atimeNs) / 1e9, mtime: Number(info.mtimeNs) / 1e9 };
+  return { mode: Number(info.mode & 0o7777n), times };
 }
 
 async function readBufferIfExists(path: string): Promise<Buffer | undefined> {

@@ -1,4 +1,4 @@
-import { readFile, watch, writeFile } from "node:fs/promises";
+import { readFile, stat, watch, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { execa } from "execa";
 import { ensureFile, readFileIfExists, removeFile } from "../fs/atomic";
@@ -14,13 +14,16 @@ export const FLANNEL_DEVICES = ["flannel0", "flannel.1"] as const;
 
 const SYSTEMCTL_TIMEOUT_MS = 30_000;
 
-/** Writes the unit, reloads systemd only if it changed, enables it and (re)starts flanneld only on change. */
+/**
+ * Writes the unit, reloads systemd if it changed or a restart is asked for (an earlier reload may have
+ * timed out), enables it and (re)starts flanneld only then.
+ */
 export async function ensureService(
   unitText: string,
   options: { restart?: boolean; unitPath?: string } = {},
 ): Promise<boolean> {
   const changed = await ensureFile(options.unitPath ?? UNIT_PATH, unitText);
-  if (changed) await systemctl("daemon-reload");
+  if (changed || options.restart) await systemctl("daemon-reload");
   await systemctl("enable", SERVICE_NAME);
   // "start" is a no-op for a running flanneld, so unchanged hooks never interrupt the overlay.
   await systemctl(changed || options.restart ? "restart" : "start", SERVICE_NAME);
@@ -80,20 +83,61 @@ export async function removeFlannelDevice(): Promise<string[]> {
   return removed;
 }
 
-/** Waits up to timeoutMs for flanneld's subnet.env; undefined if absent, else the strict parse (ok or problem). */
-export function waitForLease(
-  timeoutMs: number,
-  path: string = SUBNET_ENV_PATH,
-): Promise<LeaseResult | undefined> {
-  return traced("lease-wait", () => pollLease(timeoutMs, path));
+/** When flanneld's current process started, in ms since the epoch; undefined when it is not active. */
+export async function flanneldStartedAt(): Promise<number | undefined> {
+  const result = await execa(
+    "systemctl",
+    ["show", "-p", "ActiveState", "-p", "ExecMainStartTimestampMonotonic", SERVICE_NAME],
+    { reject: false, timeout: SYSTEMCTL_TIMEOUT_MS },
+  );
+  const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(String(result.stdout))?.[1];
+  const startedUs = Number(value("ExecMainStartTimestampMonotonic"));
+  if (result.exitCode !== 0 || value("ActiveState") !== "active" || !(startedUs > 0)) return undefined;
+  // systemd and process.hrtime both count CLOCK_MONOTONIC; file times are wall-clock.
+  const sinceStartMs = (Number(process.hrtime.bigint() / 1000n) - startedUs) / 1000;
+  return Date.now() - sinceStartMs;
 }
 
-async function pollLease(timeoutMs: number, path: string): Promise<LeaseResult | undefined> {
+/** Tells when flanneld's current process started (ms since the epoch), or undefined if none runs. */
+export type StartedAt = () => Promise<number | undefined>;
+
+/**
+ * The lease the running flanneld holds: subnet.env written since its process started. undefined when
+ * flanneld is not active or has not written one yet, since a file left by an earlier run proves nothing.
+ */
+export async function readHeldLease(
+  path: string = SUBNET_ENV_PATH,
+  startedAt: StartedAt = flanneldStartedAt,
+): Promise<LeaseResult | undefined> {
+  const started = await startedAt();
+  if (started === undefined) return undefined;
+  const written = (await stat(path).catch(() => undefined))?.mtimeMs;
+  if (written === undefined || written < started) return undefined;
+  const text = await readFileIfExists(path);
+  return text === undefined ? undefined : parseSubnetEnv(text);
+}
+
+/**
+ * Waits up to timeoutMs for a subnet.env written by the running flanneld; undefined if there is none,
+ * else the strict parse (ok or problem). Without startedAt any subnet.env will do.
+ */
+export async function waitForLease(
+  timeoutMs: number,
+  path: string = SUBNET_ENV_PATH,
+  startedAt?: StartedAt,
+): Promise<LeaseResult | undefined> {
+  return traced("lease-wait", () => pollLease(timeoutMs, path, startedAt));
+}
+
+async function pollLease(
+  timeoutMs: number,
+  path: string,
+  startedAt: StartedAt | undefined,
+): Promise<LeaseResult | undefined> {
   const deadline = Date.now() + timeoutMs;
   let last: LeaseResult | undefined;
   for (;;) {
-    const text = await readFileIfExists(path);
-    last = text === undefined ? undefined : parseSubnetEnv(text);
+    last = await readHeldLease(path, startedAt ?? (async () => 0));
     if (last?.ok || Date.now() >= deadline) return last;
     await changeOrTimeout(path, Math.min(deadline - Date.now(), POLL_MS));
   }

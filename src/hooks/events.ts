@@ -1,10 +1,10 @@
 import type { JujuContext } from "../juju/context";
-import { statusSet } from "../juju/status";
+import { jujuLog, statusSet } from "../juju/status";
 import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
 import { writeHealthState } from "./health-state";
 import { reconcile } from "./reconcile";
 import { removeEverything, stopFlanneld } from "./teardown";
-import { loadUnitRecord, saveUnitRecord, type UnitRecord } from "./unit-record";
+import { loadUnitRecord, saveUnitRecord, type UnitRecord, UnreadableRecordError } from "./unit-record";
 import { StatusStop, type UnitStatus } from "./unit-status";
 
 type Handler = (record: UnitRecord, etcdRelations: readonly string[]) => Promise<UnitStatus | undefined>;
@@ -31,16 +31,38 @@ const HANDLERS: Record<string, Handler> = {
 
 /** Runs one hook: its handler, or reconcile for every hook that only needs the machine brought up to date. */
 export async function runHook(context: JujuContext) {
-  const record = await loadUnitRecord();
+  const { record, problem } = await loadRecord();
   const broken = context.hookName === "etcd-relation-broken" ? context.relationId : undefined;
   const etcdRelations = await etcdRelationIds(broken);
-  const handler = HANDLERS[context.hookName] ?? reconcile;
+  const handler = pickHandler(context.hookName, problem);
   const status = await handler(record, etcdRelations).catch(statusOfStop);
   if (context.hookName === "remove") return;
-  await saveUnitRecord(record);
+  // A record that could not be read stays as it is, for the operator to look at.
+  if (problem === undefined) await saveUnitRecord(record);
   if (status) {
     await statusSet(status.state, status.message);
     await writeHealthState(record, status, etcdRelations.length > 0);
+  }
+}
+
+// Stopping and removing need no memory of the network joined; every other hook would act on a guess.
+function pickHandler(hookName: string, recordProblem: string | undefined): Handler {
+  if (recordProblem !== undefined && hookName !== "stop" && hookName !== "remove") {
+    return async () => ({ state: "blocked", message: recordProblem });
+  }
+  return HANDLERS[hookName] ?? reconcile;
+}
+
+async function loadRecord(): Promise<{ record: UnitRecord; problem?: string }> {
+  try {
+    return { record: await loadUnitRecord() };
+  } catch (error) {
+    if (!(error instanceof UnreadableRecordError)) throw error;
+    await jujuLog("ERROR", error.message);
+    const problem =
+      `${error.message}: check that network, subnet-len, backend and etcd-prefix are what this unit ` +
+      `joined with, then delete ${error.path} (the next hook rebuilds it)`;
+    return { record: {}, problem };
   }
 }
 

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { FLANNELD_PATH, InvalidFlanneldError, installFlanneld, readFlanneldVersion } from "../flannel/binary";
 import { jujuLog } from "../juju/status";
 import { resourceGet } from "../juju/unit";
-import type { UnitRecord } from "./unit-record";
+import { markRestartPending, type UnitRecord } from "./unit-record";
 import { blocked } from "./unit-status";
 
 export const ATTACH_HINT = "juju attach-resource flannel flannel=./flanneld";
@@ -26,11 +26,17 @@ export async function ensureFlanneldBinary(record: UnitRecord): Promise<Flanneld
   if (stamp === record.resourceStamp && record.flanneldVersion && (await isInstalled())) {
     return { path: FLANNELD_PATH, version: record.flanneldVersion, changed: false };
   }
+  // Marked before the new binary can replace the old: a hook that stops before the restart must not
+  // leave the old flanneld running for good. Cleared again if nothing was replaced.
+  const wasPending = record.restartPending === true;
+  await markRestartPending(record);
   try {
     const installed = await installFlanneld(resource);
+    record.restartPending = wasPending || installed.changed;
     Object.assign(record, { resourceStamp: stamp, flanneldVersion: installed.version });
     return { path: FLANNELD_PATH, ...installed };
   } catch (error) {
+    record.restartPending = wasPending;
     if (!(error instanceof InvalidFlanneldError)) throw error;
     await jujuLog("ERROR", `the flannel resource was not installed: ${error.message}`);
     blocked(

@@ -1,15 +1,23 @@
 import { isIPv4 } from "node:net";
 import { readLinkAddresses } from "../bridges/ip-addr";
 import type { CharmConfig } from "../config/charm-config";
-import type { EtcdAccess } from "../etcd/relation-data";
-import { ensureTlsFiles } from "../etcd/tls-files";
-import { ensureIpForward, ensureService, isServiceActive, waitForLease } from "../flannel/service";
-import type { Lease } from "../flannel/subnet-env";
+import type { EtcdAccess, EtcdTls } from "../etcd/relation-data";
+import { ensureTlsFiles, readTlsFiles } from "../etcd/tls-files";
+import {
+  ensureIpForward,
+  ensureService,
+  flanneldStartedAt,
+  isServiceActive,
+  UNIT_PATH,
+  waitForLease,
+} from "../flannel/service";
+import { type Lease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { renderUnitFile } from "../flannel/unit-file";
+import { readFileIfExists } from "../fs/atomic";
 import { applicationVersionSet } from "../juju/status";
 import { openPort, unitGet } from "../juju/unit";
 import type { FlanneldBinary } from "./flanneld-binary";
-import type { UnitRecord } from "./unit-record";
+import { markRestartPending, type UnitRecord } from "./unit-record";
 import { blocked, waiting } from "./unit-status";
 
 /** UDP ports each backend receives on; host-gw needs none. */
@@ -23,6 +31,7 @@ export async function ensureFlanneldRunning(
   binary: FlanneldBinary,
   record: UnitRecord,
 ) {
+  if (access.tls && !(await hasTlsFiles(access.tls))) await markRestartPending(record);
   const tls = access.tls ? await ensureTlsFiles(access.tls) : undefined;
   const privateAddress = await unitGet("private-address");
   record.publicIp = await publicIpOf(config.iface, privateAddress);
@@ -36,7 +45,9 @@ export async function ensureFlanneldRunning(
     ipMasq: config.ipMasq,
   });
   await ensureIpForward();
-  await ensureService(unitText, { restart: binary.changed || (tls?.changed ?? false) });
+  if ((await readFileIfExists(UNIT_PATH)) !== unitText) await markRestartPending(record);
+  await ensureService(unitText, { restart: record.restartPending === true });
+  record.restartPending = false;
   const port = BACKEND_PORTS[config.backend];
   if (port !== undefined) await openPort(port, "udp");
   await applicationVersionSet(binary.version);
@@ -50,11 +61,22 @@ async function publicIpOf(iface: string, privateAddress: string): Promise<string
   return address;
 }
 
-/** The lease flanneld holds, waiting a few seconds at most; update-status picks up a later one. */
+/**
+ * The lease the running flanneld holds, waiting a few seconds at most; update-status picks up a later
+ * one. A subnet.env older than flanneld's process is a lease it had, not one it holds.
+ */
 export async function waitForHeldLease(): Promise<Lease> {
-  const result = await waitForLease(LEASE_WAIT_MS);
-  if (result === undefined) waiting("waiting for subnet lease from flanneld");
+  const result = await waitForLease(LEASE_WAIT_MS, SUBNET_ENV_PATH, flanneldStartedAt);
+  if (result === undefined) {
+    if (!(await isServiceActive()))
+      waiting("flanneld is not running (see 'journalctl -u flannel'); retrying");
+    waiting("waiting for subnet lease from flanneld");
+  }
   if (!result.ok) waiting(`flanneld's lease file is unreadable: ${result.problem}`);
-  if (!(await isServiceActive())) waiting("flanneld is not running (see 'journalctl -u flannel'); retrying");
   return result.lease;
+}
+
+async function hasTlsFiles(wanted: EtcdTls): Promise<boolean> {
+  const current = await readTlsFiles();
+  return current?.ca === wanted.ca && current.cert === wanted.cert && current.key === wanted.key;
 }

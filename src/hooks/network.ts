@@ -1,7 +1,8 @@
+import { createHash } from "node:crypto";
 import type { CharmConfig } from "../config/charm-config";
 import { EtcdUnavailable, ensureNetworkConfig } from "../etcd/client";
 import type { EtcdAccess } from "../etcd/relation-data";
-import { readLease } from "../flannel/subnet-env";
+import { readHeldLease } from "../flannel/service";
 import { traced } from "../trace/spans";
 import type { JoinedNetwork, UnitRecord } from "./unit-record";
 import { blocked, waiting } from "./unit-status";
@@ -20,8 +21,11 @@ const OPTION_NAMES: Record<keyof JoinedNetwork, string> = {
 export async function ensureNetworkJoined(config: CharmConfig, access: EtcdAccess, record: UnitRecord) {
   const wanted = joinedNetworkOf(config);
   if (record.joined) refuseChanges(record.joined, wanted);
-  // While flanneld holds a lease the config is in etcd; skipping etcd keeps update-status fast.
-  if (record.joined && (await readLease())?.ok) return;
+  // Skipping etcd keeps update-status fast, but only while proven safe: etcd confirmed the config with the
+  // same endpoints, prefix and credentials, and the running flanneld wrote its lease since it started
+  // (a wiped etcd revokes the lease, and flanneld restarts without one).
+  const fingerprint = fingerprintOf(access, wanted.etcdPrefix);
+  if (record.joined && record.networkConfirmed === fingerprint && (await readHeldLease())?.ok) return;
   const desired = { Network: wanted.network, SubnetLen: wanted.subnetLen, Backend: { Type: wanted.backend } };
   const result = await traced("etcd", () => ensureNetworkConfig(access, wanted.etcdPrefix, desired)).catch(
     waitIfUnavailable,
@@ -33,6 +37,14 @@ export async function ensureNetworkJoined(config: CharmConfig, access: EtcdAcces
     );
   }
   record.joined = wanted;
+  record.networkConfirmed = fingerprint;
+}
+
+// A digest, so the record never holds the credentials themselves.
+function fingerprintOf(access: EtcdAccess, prefix: string): string {
+  const tls = access.tls ? [access.tls.ca, access.tls.cert, access.tls.key] : null;
+  const text = JSON.stringify({ endpoints: access.endpoints, prefix, tls });
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
 }
 
 function joinedNetworkOf(config: CharmConfig): JoinedNetwork {
