@@ -1,5 +1,5 @@
 import type { JujuContext } from "../juju/context";
-import { statusSet } from "../juju/status";
+import { safeStatusMessage, statusSet } from "../juju/status";
 import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
 import { writeHealthState } from "./health-state";
 import { reconcile } from "./reconcile";
@@ -39,8 +39,10 @@ export async function runHook(context: JujuContext) {
   if (context.hookName === "remove") return;
   await saveUnitRecord(record);
   if (status) {
-    await statusSet(status.state, status.message);
-    await writeHealthState(record, status, etcdRelations.length > 0);
+    // ./health shows the same message as Juju: secrets hidden and length capped alike.
+    const shown = { state: status.state, message: safeStatusMessage(status.message) };
+    await statusSet(shown.state, shown.message);
+    await writeHealthState(record, shown, etcdRelations.length > 0);
   }
 }
 

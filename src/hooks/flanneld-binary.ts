@@ -43,7 +43,12 @@ export async function ensureFlanneldBinary(record: UnitRecord): Promise<Flanneld
 async function existingBinary(problem: string): Promise<FlanneldBinary> {
   const path = (await isInstalled()) ? FLANNELD_PATH : await findOnPath("flanneld");
   if (path === undefined) blocked(problem);
-  return { path, version: await readFlanneldVersion(path), changed: false };
+  try {
+    return { path, version: await readFlanneldVersion(path), changed: false };
+  } catch (error) {
+    if (!(error instanceof InvalidFlanneldError)) throw error;
+    blocked(`${path} is not a usable flanneld (${error.reason.split("\n")[0]}) and ${problem}`);
+  }
 }
 
 async function isInstalled(path = FLANNELD_PATH) {

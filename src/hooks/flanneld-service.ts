@@ -5,7 +5,7 @@ import type { EtcdAccess } from "../etcd/relation-data";
 import { ensureTlsFiles } from "../etcd/tls-files";
 import { ensureIpForward, ensureService, isServiceActive, waitForLease } from "../flannel/service";
 import type { Lease } from "../flannel/subnet-env";
-import { renderUnitFile } from "../flannel/unit-file";
+import { type FlanneldOptions, renderUnitFile } from "../flannel/unit-file";
 import { applicationVersionSet } from "../juju/status";
 import { openPort, unitGet } from "../juju/unit";
 import type { FlanneldBinary } from "./flanneld-binary";
@@ -26,7 +26,7 @@ export async function ensureFlanneldRunning(
   const tls = access.tls ? await ensureTlsFiles(access.tls) : undefined;
   const privateAddress = await unitGet("private-address");
   record.publicIp = await publicIpOf(config.iface, privateAddress);
-  const unitText = renderUnitFile({
+  const unitText = renderUnit({
     binary: binary.path,
     endpoints: access.endpoints,
     etcdPrefix: config.etcdPrefix,
@@ -40,6 +40,16 @@ export async function ensureFlanneldRunning(
   const port = BACKEND_PORTS[config.backend];
   if (port !== undefined) await openPort(port, "udp");
   await applicationVersionSet(binary.version);
+}
+
+// The renderer refuses values systemd would split or expand; that is bad input, not a hook error.
+function renderUnit(options: FlanneldOptions): string {
+  try {
+    return renderUnitFile(options);
+  } catch (error) {
+    if (error instanceof RangeError) blocked(`cannot run flanneld with these settings: ${error.message}`);
+    throw error;
+  }
 }
 
 // flanneld registers its lease with this address; the remove hook frees the lease that carries it.

@@ -1,5 +1,5 @@
 import type { CharmConfig } from "../config/charm-config";
-import { EtcdUnavailable, ensureNetworkConfig } from "../etcd/client";
+import { EtcdCredentialsError, EtcdUnavailable, ensureNetworkConfig } from "../etcd/client";
 import type { EtcdAccess } from "../etcd/relation-data";
 import { readLease } from "../flannel/subnet-env";
 import type { JoinedNetwork, UnitRecord } from "./unit-record";
@@ -25,11 +25,16 @@ export async function ensureNetworkJoined(config: CharmConfig, access: EtcdAcces
   const result = await ensureNetworkConfig(access, wanted.etcdPrefix, desired).catch(waitIfUnavailable);
   if (result.outcome === "conflict") {
     blocked(
-      `etcd already holds ${result.existing} at ${wanted.etcdPrefix}/config but this deployment asks for ` +
+      `etcd already holds ${preview(result.existing)} at ${wanted.etcdPrefix}/config but this deployment asks for ` +
         `${JSON.stringify(desired)}: set network, subnet-len and backend to match, or use another etcd-prefix`,
     );
   }
   record.joined = wanted;
+}
+
+// The value is whatever etcd holds, possibly huge: show its start, so the fix hint still fits the status.
+function preview(value: string): string {
+  return value.length > 120 ? `${value.slice(0, 119)}…` : value;
 }
 
 function joinedNetworkOf(config: CharmConfig): JoinedNetwork {
@@ -49,5 +54,7 @@ function refuseChanges(joined: JoinedNetwork, wanted: JoinedNetwork) {
 
 function waitIfUnavailable(error: unknown): never {
   if (error instanceof EtcdUnavailable) waiting(`etcd is unreachable (${error.message}); retrying`);
+  if (error instanceof EtcdCredentialsError)
+    blocked(`${error.message}: fix client_ca, client_cert and client_key`);
   throw error;
 }
