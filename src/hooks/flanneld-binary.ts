@@ -26,17 +26,23 @@ export async function ensureFlanneldBinary(record: UnitRecord): Promise<Flanneld
   if (stamp === record.resourceStamp && record.flanneldVersion && (await isInstalled())) {
     return { path: FLANNELD_PATH, version: record.flanneldVersion, changed: false };
   }
+  // A refused resource is not read again (it may be a bomb) until another one is attached.
+  if (stamp === record.rejectedResource?.stamp) blocked(unusable(record.rejectedResource.reason));
   try {
     const installed = await installFlanneld(resource);
     Object.assign(record, { resourceStamp: stamp, flanneldVersion: installed.version });
+    delete record.rejectedResource;
     return { path: FLANNELD_PATH, ...installed };
   } catch (error) {
     if (!(error instanceof InvalidFlanneldError)) throw error;
+    record.rejectedResource = { stamp, reason: error.message };
     await jujuLog("ERROR", `the flannel resource was not installed: ${error.message}`);
-    blocked(
-      `the flannel resource is not a usable flanneld (${error.message}): attach a good one with '${ATTACH_HINT}'`,
-    );
+    blocked(unusable(error.message));
   }
+}
+
+function unusable(reason: string): string {
+  return `the flannel resource is not a usable flanneld (${reason}): attach a good one with '${ATTACH_HINT}'`;
 }
 
 // Without a resource, a flanneld the machine already has (installed by the charm or by hand) will do.
