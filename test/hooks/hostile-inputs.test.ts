@@ -25,7 +25,7 @@ let tls: TlsClient;
 let dir: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "hostile-inputs-"));
-  world = await World.boot({ machines: 2, docker: false, etcd: { tls: true } });
+  world = await World.boot({ machines: 3, docker: false, etcd: { tls: true } });
   tls = world.etcd.tls as TlsClient;
 });
 afterAll(async () => {
@@ -129,13 +129,16 @@ describe("a unit given hostile etcd relation data", () => {
       expect(await flanneldPid(unit)).toBe(pid);
     }
   });
+});
 
+describe("a ready unit given an unusable etcd URL", () => {
   it("defect 10: an IPv6 zone id in an etcd URL blocks naming connection_string instead of failing the hook", async () => {
-    const result = await changeEtcdData(
-      unit,
-      modernEtcdData("https://[fe80::1%eth0]:2379", tls)["etcd/0"] ?? {},
-    );
-    assertHooksSucceeded(result);
+    const unit = await CharmUnit.place(world.machine("m3"), { index: 2 });
+    assertHooksSucceeded(await unit.deploy());
+    assertHooksSucceeded(await unit.relateEtcd(modernEtcdData(ETCD_URL, tls)));
+    expect((await unit.status()).status).toBe("active");
+    const zoned = modernEtcdData("https://[fe80::1%eth0]:2379", tls)["etcd/0"] ?? {};
+    assertHooksSucceeded(await changeEtcdData(unit, zoned));
     const status = await unit.status();
     expect(status.status).toBe("blocked");
     expect(status.message).toMatch(/connection_string.*zone id/);
@@ -143,11 +146,10 @@ describe("a unit given hostile etcd relation data", () => {
   });
 });
 
+// Each test places its own unit, so one that fails leaves the next one a unit not in error.
 describe("a unit given a hostile or unusable flanneld", () => {
-  let unit: CharmUnit;
-
   it("defect 10: a non-executable flanneld on the machine, with no resource attached, blocks", async () => {
-    unit = await CharmUnit.place(world.machine("m2"), { index: 1, resource: false });
+    const unit = await CharmUnit.place(world.machine("m2"), { index: 1, resource: false });
     await unit.machine.copyIn(FLANNELD_BINARY, "/usr/local/bin/flanneld");
     await unit.machine.run(["chmod", "0644", "/usr/local/bin/flanneld"]);
     assertHooksSucceeded(await unit.deploy());
@@ -165,8 +167,8 @@ describe("a unit given a hostile or unusable flanneld", () => {
       createGzip({ level: 1 }),
       createWriteStream(bomb),
     );
-    await attachResource(unit, bomb);
-    const first = await unit.operate("upgrade-charm");
+    const unit = await CharmUnit.place(world.machine("m2"), { index: 3, resource: bomb });
+    const first = await unit.deploy();
     assertHooksSucceeded(first);
     const status = await unit.status();
     expect(status.status).toBe("blocked");
@@ -192,7 +194,11 @@ describe("a unit given a hostile or unusable flanneld", () => {
     const huge = JSON.stringify({ Network: "10.99.0.0/16", Note: "x".repeat(200 * 1024) });
     const put = await world.etcdctl(["put", "/huge/network/config"], huge);
     expect(put.exitCode, put.stderr).toBe(0);
-    assertHooksSucceeded(await unit.configure({ "etcd-prefix": "/huge/network" }));
+    const unit = await CharmUnit.place(world.machine("m2"), {
+      index: 4,
+      config: { "etcd-prefix": "/huge/network" },
+    });
+    assertHooksSucceeded(await unit.deploy());
     assertHooksSucceeded(await unit.relateEtcd(modernEtcdData(ETCD_URL, tls)));
     const status = await unit.status();
     expect(status.status).toBe("blocked");
