@@ -13,6 +13,14 @@ export class EtcdUnavailable extends Error {
   }
 }
 
+/** The client credentials cannot be loaded (bad key, cert or CA): an operator must fix them, retrying won't. */
+export class EtcdCredentialsError extends Error {
+  constructor(reason: string, cause?: unknown) {
+    super(`the etcd client credentials cannot be loaded: ${reason}`, { cause });
+    this.name = "EtcdCredentialsError";
+  }
+}
+
 export type EnsureConfigResult =
   | { outcome: "created" }
   | { outcome: "equal"; existing: string }
@@ -82,7 +90,7 @@ function publicIpOf(value: string): string | undefined {
 /** Opens a client (etcd3 loaded only now), runs one job with a deadline, and always closes it. */
 async function withClient<T>(access: EtcdAccess, job: (client: Etcd3) => Promise<T>): Promise<T> {
   const etcd3 = await import("etcd3");
-  const client = new etcd3.Etcd3(clientOptions(access));
+  const client = newClient(etcd3, access);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
@@ -97,6 +105,17 @@ async function withClient<T>(access: EtcdAccess, job: (client: Etcd3) => Promise
   } finally {
     clearTimeout(timer);
     client.close();
+  }
+}
+
+// grpc loads the key and certificates in the constructor: bad ones throw there, as a bare Error.
+function newClient(etcd3: typeof import("etcd3"), access: EtcdAccess): Etcd3 {
+  try {
+    return new etcd3.Etcd3(clientOptions(access));
+  } catch (error) {
+    // OpenSSL's reason (e.g. "key values mismatch") without its "error:…:routines::" prefix.
+    const reason = (error instanceof Error ? error.message : String(error)).split("::").pop() ?? "";
+    throw new EtcdCredentialsError(reason.slice(0, 120), error);
   }
 }
 

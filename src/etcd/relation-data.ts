@@ -1,8 +1,10 @@
 import {
   type Checked,
   checkHost,
+  checkNoUserInfo,
   checkPem,
   checkPort,
+  checkTlsMaterial,
   checkUrl,
   MAX_CONNECTION_STRING,
   MAX_URLS,
@@ -110,6 +112,9 @@ function parseLegacy(unit: string, data: Readonly<Record<string, unknown>>): Uni
 
 function parseModern(unit: string, data: Readonly<Record<string, unknown>>): UnitResult {
   const text = data.connection_string as string;
+  // Before splitting at commas: a password may hold one, and no part of it may reach a message.
+  const noUserInfo = checkNoUserInfo(text);
+  if (!noUserInfo.ok) return fieldFailure(unit, "connection_string", noUserInfo);
   if (text.length > MAX_CONNECTION_STRING) {
     return fieldFailure(unit, "connection_string", {
       ok: false,
@@ -152,6 +157,9 @@ function parseTls(unit: string, data: Readonly<Record<string, unknown>>): EtcdTl
     if (!checked.ok) return invalidProblem(field, `${unit} published a ${field} that ${checked.message}`);
     tls[TLS_FIELDS[field]] = checked.value;
   }
+  const problem = checkTlsMaterial(tls as unknown as EtcdTls);
+  if (problem)
+    return invalidProblem(problem.field, `${unit} published a ${problem.field} that ${problem.message}`);
   return tls as unknown as EtcdTls;
 }
 

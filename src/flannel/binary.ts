@@ -1,8 +1,9 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { chmod, copyFile, lstat, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
+import { extractTarMember, TarRefused } from "./tar-member";
 
 /** Where the charm installs flanneld. */
 export const FLANNELD_PATH = "/usr/local/bin/flanneld";
@@ -12,7 +13,8 @@ const GZIP_MAGIC = Buffer.from([0x1f, 0x8b]);
 const MIN_SIZE = 1024 * 1024;
 const MAX_SIZE = 512 * 1024 * 1024;
 const VERSION_TIMEOUT_MS = 10_000;
-const TAR_TIMEOUT_MS = 60_000;
+// Room for a README and scripts beside flanneld; past this the archive is a bomb, whatever it holds.
+const MAX_EXPANDED = MAX_SIZE + 64 * 1024 * 1024;
 const MEMBER_NAMES = ["flanneld", "flannel"];
 
 /** The resource is not a usable flanneld; an installed binary is left untouched. */
@@ -102,44 +104,18 @@ async function readHead(resource: string): Promise<Buffer> {
   }
 }
 
-// Extract only the flanneld member with Debian's tar; GNU tar strips leading "/" and refuses "..".
+// Only the flanneld member is written, to a fixed name in the stage: member names never become paths.
 async function extractMember(resource: string, stage: string): Promise<string> {
-  const listing = await runTar(resource, ["-tzf", resource]);
-  const members = listing.split("\n").filter((name) => name !== "" && !name.endsWith("/"));
-  const member = MEMBER_NAMES.map((wanted) => members.find((name) => basename(name) === wanted)).find(
-    Boolean,
-  );
+  const target = join(stage, "flanneld");
+  const limits = { minSize: MIN_SIZE, maxSize: MAX_SIZE, maxExpanded: MAX_EXPANDED };
+  const member = await extractTarMember(resource, MEMBER_NAMES, target, limits).catch((error: unknown) => {
+    if (error instanceof TarRefused) throw new InvalidFlanneldError(resource, error.message, error);
+    throw error;
+  });
   if (!member) {
     throw new InvalidFlanneldError(resource, `the archive holds no file named ${MEMBER_NAMES.join(" or ")}`);
   }
-  await runTar(resource, [
-    "-xzf",
-    resource,
-    "-C",
-    stage,
-    "--no-same-owner",
-    "--no-same-permissions",
-    "--",
-    member,
-  ]);
-  const extracted = join(stage, member.replace(/^\/+/, ""));
-  const info = await lstat(extracted).catch(() => undefined);
-  if (!info?.isFile())
-    throw new InvalidFlanneldError(resource, `${member} in the archive is not a regular file`);
-  return extracted;
-}
-
-async function runTar(resource: string, args: string[]): Promise<string> {
-  const result = await execa("tar", args, { reject: false, timeout: TAR_TIMEOUT_MS });
-  if (result.failed) {
-    const stderr = String(result.stderr).trim().split("\n")[0] ?? "";
-    throw new InvalidFlanneldError(
-      resource,
-      `is not a readable .tar.gz (${stderr || result.shortMessage})`,
-      result,
-    );
-  }
-  return String(result.stdout);
+  return target;
 }
 
 async function checkElf(resource: string, path: string) {

@@ -1,5 +1,5 @@
 import type { JujuContext } from "../juju/context";
-import { jujuLog, statusSet } from "../juju/status";
+import { jujuLog, safeStatusMessage, statusSet } from "../juju/status";
 import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
 import { writeHealthState } from "./health-state";
 import { reconcile } from "./reconcile";
@@ -40,8 +40,10 @@ export async function runHook(context: JujuContext) {
   // A record that could not be read stays as it is, for the operator to look at.
   if (problem === undefined) await saveUnitRecord(record);
   if (status) {
-    await statusSet(status.state, status.message);
-    await writeHealthState(record, status, etcdRelations.length > 0);
+    // ./health shows the same message as Juju: secrets hidden and length capped alike.
+    const shown = { state: status.state, message: safeStatusMessage(status.message) };
+    await statusSet(shown.state, shown.message);
+    await writeHealthState(record, shown, etcdRelations.length > 0);
   }
 }
 

@@ -26,6 +26,8 @@ export async function ensureFlanneldBinary(record: UnitRecord): Promise<Flanneld
   if (stamp === record.resourceStamp && record.flanneldVersion && (await isInstalled())) {
     return { path: FLANNELD_PATH, version: record.flanneldVersion, changed: false };
   }
+  // A refused resource is not read again (it may be a bomb) until another one is attached.
+  if (stamp === record.rejectedResource?.stamp) blocked(unusable(record.rejectedResource.reason));
   // Marked before the new binary can replace the old: a hook that stops before the restart must not
   // leave the old flanneld running for good. Cleared again if nothing was replaced.
   const wasPending = record.restartPending === true;
@@ -34,22 +36,31 @@ export async function ensureFlanneldBinary(record: UnitRecord): Promise<Flanneld
     const installed = await installFlanneld(resource);
     record.restartPending = wasPending || installed.changed;
     Object.assign(record, { resourceStamp: stamp, flanneldVersion: installed.version });
+    delete record.rejectedResource;
     return { path: FLANNELD_PATH, ...installed };
   } catch (error) {
     record.restartPending = wasPending;
     if (!(error instanceof InvalidFlanneldError)) throw error;
+    record.rejectedResource = { stamp, reason: error.message };
     await jujuLog("ERROR", `the flannel resource was not installed: ${error.message}`);
-    blocked(
-      `the flannel resource is not a usable flanneld (${error.message}): attach a good one with '${ATTACH_HINT}'`,
-    );
+    blocked(unusable(error.message));
   }
+}
+
+function unusable(reason: string): string {
+  return `the flannel resource is not a usable flanneld (${reason}): attach a good one with '${ATTACH_HINT}'`;
 }
 
 // Without a resource, a flanneld the machine already has (installed by the charm or by hand) will do.
 async function existingBinary(problem: string): Promise<FlanneldBinary> {
   const path = (await isInstalled()) ? FLANNELD_PATH : await findOnPath("flanneld");
   if (path === undefined) blocked(problem);
-  return { path, version: await readFlanneldVersion(path), changed: false };
+  try {
+    return { path, version: await readFlanneldVersion(path), changed: false };
+  } catch (error) {
+    if (!(error instanceof InvalidFlanneldError)) throw error;
+    blocked(`${path} is not a usable flanneld (${error.reason.split("\n")[0]}) and ${problem}`);
+  }
 }
 
 async function isInstalled(path = FLANNELD_PATH) {

@@ -12,7 +12,7 @@ import {
   waitForLease,
 } from "../flannel/service";
 import { type Lease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
-import { renderUnitFile } from "../flannel/unit-file";
+import { type FlanneldOptions, renderUnitFile } from "../flannel/unit-file";
 import { readFileIfExists } from "../fs/atomic";
 import { applicationVersionSet } from "../juju/status";
 import { openPort, unitGet } from "../juju/unit";
@@ -35,7 +35,7 @@ export async function ensureFlanneldRunning(
   const tls = access.tls ? await ensureTlsFiles(access.tls) : undefined;
   const privateAddress = await unitGet("private-address");
   record.publicIp = await publicIpOf(config.iface, privateAddress);
-  const unitText = renderUnitFile({
+  const unitText = renderUnit({
     binary: binary.path,
     endpoints: access.endpoints,
     etcdPrefix: config.etcdPrefix,
@@ -51,6 +51,16 @@ export async function ensureFlanneldRunning(
   const port = BACKEND_PORTS[config.backend];
   if (port !== undefined) await openPort(port, "udp");
   await applicationVersionSet(binary.version);
+}
+
+// The renderer refuses values systemd would split or expand; that is bad input, not a hook error.
+function renderUnit(options: FlanneldOptions): string {
+  try {
+    return renderUnitFile(options);
+  } catch (error) {
+    if (error instanceof RangeError) blocked(`cannot run flanneld with these settings: ${error.message}`);
+    throw error;
+  }
 }
 
 // flanneld registers its lease with this address; the remove hook frees the lease that carries it.

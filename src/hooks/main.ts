@@ -2,7 +2,7 @@ import { computeHealth } from "../health/health";
 import { observeHealth } from "../health/observe";
 import { actionSet } from "../juju/action";
 import { jujuContext } from "../juju/context";
-import { jujuLog } from "../juju/status";
+import { jujuLog, redactSecrets } from "../juju/status";
 import { runHook } from "./events";
 
 /** The one entrypoint of every hook and action (dispatch and hooks/* run it). */
@@ -22,7 +22,8 @@ function actionOf(dispatchPath: string | undefined) {
 
 // Only a bug or an impossible state gets here: Juju then puts the unit in error, and the log says why.
 main().catch(async (error: unknown) => {
-  const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  // stderr reaches the unit's log too: no secret may leave through it.
+  const message = redactSecrets(error instanceof Error ? (error.stack ?? error.message) : String(error));
   process.exitCode = 1;
   console.error(message);
   await jujuLog("ERROR", `hook failed: ${message}`).catch(() => undefined);

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { CharmConfig } from "../config/charm-config";
-import { EtcdUnavailable, ensureNetworkConfig } from "../etcd/client";
+import { EtcdCredentialsError, EtcdUnavailable, ensureNetworkConfig } from "../etcd/client";
 import type { EtcdAccess } from "../etcd/relation-data";
 import { readHeldLease } from "../flannel/service";
 import { traced } from "../trace/spans";
@@ -32,7 +32,7 @@ export async function ensureNetworkJoined(config: CharmConfig, access: EtcdAcces
   );
   if (result.outcome === "conflict") {
     blocked(
-      `etcd already holds ${result.existing} at ${wanted.etcdPrefix}/config but this deployment asks for ` +
+      `etcd already holds ${preview(result.existing)} at ${wanted.etcdPrefix}/config but this deployment asks for ` +
         `${JSON.stringify(desired)}: set network, subnet-len and backend to match, or use another etcd-prefix`,
     );
   }
@@ -45,6 +45,11 @@ function fingerprintOf(access: EtcdAccess, prefix: string): string {
   const tls = access.tls ? [access.tls.ca, access.tls.cert, access.tls.key] : null;
   const text = JSON.stringify({ endpoints: access.endpoints, prefix, tls });
   return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+// The value is whatever etcd holds, possibly huge: show its start, so the fix hint still fits the status.
+function preview(value: string): string {
+  return value.length > 120 ? `${value.slice(0, 119)}…` : value;
 }
 
 function joinedNetworkOf(config: CharmConfig): JoinedNetwork {
@@ -64,5 +69,7 @@ function refuseChanges(joined: JoinedNetwork, wanted: JoinedNetwork) {
 
 function waitIfUnavailable(error: unknown): never {
   if (error instanceof EtcdUnavailable) waiting(`etcd is unreachable (${error.message}); retrying`);
+  if (error instanceof EtcdCredentialsError)
+    blocked(`${error.message}: fix client_ca, client_cert and client_key`);
   throw error;
 }

@@ -30,6 +30,8 @@ export interface UnitRecord {
   /** Size and mtime of the resource last installed, so unchanged resources are not re-read every hook. */
   resourceStamp?: string;
   flanneldVersion?: string;
+  /** The last resource refused (its stamp and why), so it is not read again every hook. */
+  rejectedResource?: { stamp: string; reason: string };
   /** The configured container-type, for ./health. */
   containerType?: ContainerType;
   /** The container bridge the charm configured, so switching container-type restores the old one. */

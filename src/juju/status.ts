@@ -8,15 +8,38 @@ export type LogLevel = "DEBUG" | "INFO" | "WARNING" | "ERROR" | "CRITICAL";
 // PEM blocks are keys or certificates: never let one reach the model's log.
 const PEM_BLOCK = /-----BEGIN [^-]+-----[\s\S]*?(-----END [^-]+-----|$)/g;
 
+// The user info of a URL (scheme://user:password@host). A password may hold "/", "," or "@", so all up
+// to the last "@" before whitespace goes, even if that swallows more URLs of a list.
+const URL_USER_INFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)\S*@/g;
+
+/** Longest status message: Juju shows it on one line, and an argument over ~128 KiB fails with E2BIG. */
+export const MAX_STATUS_MESSAGE = 400;
+/** Longest juju-log message; a stack trace fits. */
+export const MAX_LOG_MESSAGE = 8192;
+
 /** Replaces any PEM block in a text with a marker, so certificates and keys are never logged. */
 export function redactPem(text: string): string {
   return text.replace(PEM_BLOCK, "[PEM redacted]");
 }
 
+/** Hides secrets in a text: PEM blocks and the user info of URLs. */
+export function redactSecrets(text: string): string {
+  return redactPem(text).replace(URL_USER_INFO, "$1***@");
+}
+
+/** What a status message may show: secrets hidden, cut to MAX_STATUS_MESSAGE. The one place for both. */
+export function safeStatusMessage(message: string): string {
+  return cut(redactSecrets(message), MAX_STATUS_MESSAGE);
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
 /** `status-set STATE MESSAGE`: sets the unit's workload status. */
 export async function statusSet(state: StatusState, message: string): Promise<void> {
   // The "--" lets messages start with a hyphen.
-  await translated(() => runHookTool("status-set", ["--", state, redactPem(message)]));
+  await translated(() => runHookTool("status-set", ["--", state, safeStatusMessage(message)]));
 }
 
 /** `application-version-set VERSION`: the workload version shown by `juju status`. */
@@ -24,8 +47,9 @@ export async function applicationVersionSet(version: string): Promise<void> {
   await translated(() => runHookTool("application-version-set", ["--", version]));
 }
 
-/** `juju-log --log-level LEVEL -- MESSAGE`: writes to the unit's log (PEM blocks redacted). */
+/** `juju-log --log-level LEVEL -- MESSAGE`: writes to the unit's log (secrets redacted, length capped). */
 export async function jujuLog(level: LogLevel, message: string): Promise<void> {
+  const text = cut(redactSecrets(message), MAX_LOG_MESSAGE);
   // The "--" lets messages start with a hyphen.
-  await translated(() => runHookTool("juju-log", ["--log-level", level, "--", redactPem(message)]));
+  await translated(() => runHookTool("juju-log", ["--log-level", level, "--", text]));
 }

@@ -3,6 +3,7 @@ import { Etcd3 } from "etcd3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   deleteOwnLease,
+  EtcdCredentialsError,
   EtcdUnavailable,
   ensureNetworkConfig,
   readNetworkConfig,
@@ -152,6 +153,25 @@ describe("etcd client failures", () => {
       expect(error).toBeInstanceOf(EtcdUnavailable);
     } finally {
       await etcd.stop();
+    }
+  });
+});
+
+describe("defect 5: credentials the etcd client cannot load", () => {
+  it("defect 5: a key of another certificate rejects with EtcdCredentialsError, never a bare throw", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const dir = await mkdtemp(join(tmpdir(), "mismatch-"));
+    try {
+      const [one, two] = [await makeCertificates(dir, "a-"), await makeCertificates(dir, "b-")];
+      const access = { endpoints: [`https://127.0.0.1:${await freePort()}`], tls: { ...one, key: two.key } };
+      const error = await readNetworkConfig(access, "/x").catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(EtcdCredentialsError);
+      expect((error as Error).message).toMatch(/credentials .*key values mismatch/);
+      expect((error as Error).message).not.toMatch(/BEGIN/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
   });
 });

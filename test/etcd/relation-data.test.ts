@@ -1,11 +1,47 @@
-import { describe, expect, it } from "vitest";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEtcdRelation, type UnitData } from "../../src/etcd/relation-data";
+import { runHost } from "../world/run";
+import { createTls } from "../world/tls";
 
 const pem = (label: string, body = "TUlJQmZha2VjZXJ0aWZpY2F0ZQ==") =>
   `-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`;
-const CA = pem("CERTIFICATE");
-const CERT = pem("CERTIFICATE", "Y2xpZW50Y2VydA==");
-const KEY = pem("PRIVATE KEY", "a2V5a2V5");
+
+// Real credentials (made by openssl): the triple is checked with Node's TLS, not only for PEM shape.
+let CA: string;
+let CERT: string;
+let KEY: string;
+/** The client key in the traditional "EC PRIVATE KEY" form. */
+let EC_KEY: string;
+/** A valid key that belongs to another certificate. */
+let OTHER_KEY: string;
+/** The client key encrypted with a passphrase, in the traditional (Proc-Type) form. */
+let ENCRYPTED_KEY: string;
+let tlsDir: string;
+beforeAll(async () => {
+  tlsDir = await mkdtemp(join(tmpdir(), "relation-data-"));
+  const files = await createTls(tlsDir, ["127.0.0.1"]);
+  [CA, CERT, KEY, OTHER_KEY] = await Promise.all(
+    [files.caFile, files.clientCertFile, files.clientKeyFile, files.serverKeyFile].map((f) =>
+      readFile(f, "utf8"),
+    ),
+  );
+  EC_KEY = await runHost(["openssl", "ec", "-in", files.clientKeyFile]);
+  ENCRYPTED_KEY = await runHost([
+    "openssl",
+    "ec",
+    "-in",
+    files.clientKeyFile,
+    "-aes128",
+    "-passout",
+    "pass:secret",
+  ]);
+});
+afterAll(async () => {
+  if (tlsDir) await rm(tlsDir, { recursive: true, force: true });
+});
 
 const modern = (unit: string, extra: Record<string, unknown> = {}): UnitData => ({
   unit,
@@ -67,10 +103,8 @@ describe("parseEtcdRelation: good data", () => {
     expect(result.ok).toBe(true);
   });
 
-  it("accepts a CA chain of several certificates and an RSA key", () => {
-    const result = parseEtcdRelation([
-      modern("etcd/0", { client_ca: CA + CA, client_key: pem("RSA PRIVATE KEY") }),
-    ]);
+  it("accepts a CA chain of several certificates and a key in the traditional EC form", () => {
+    const result = parseEtcdRelation([modern("etcd/0", { client_ca: CA + CA, client_key: EC_KEY })]);
     expect(result.ok).toBe(true);
   });
 });
@@ -125,6 +159,13 @@ describe("parseEtcdRelation: invalid and hostile data", () => {
     ["ftp", { connection_string: "ftp://10.0.0.5:2379" }, "connection_string", /only http and https/],
     ["unix socket", { connection_string: "unix:///run/etcd.sock" }, "connection_string", /only http/],
     ["userinfo", { connection_string: "http://root:pw@10.0.0.5:2379" }, "connection_string", /user info/],
+    [
+      "defect 10: IPv6 zone id",
+      { connection_string: "http://[fe80::1%eth0]:2379" },
+      "connection_string",
+      /zone/,
+    ],
+    ["defect 10: IPv6 zone id as hostname", { hostname: "fe80::1%eth0", port: "2379" }, "hostname", /zone/],
     ["path", { connection_string: "http://10.0.0.5:2379/v3" }, "connection_string", /a path/],
     ["query", { connection_string: "http://10.0.0.5:2379?x=1" }, "connection_string", /a query/],
     ["no port", { connection_string: "http://10.0.0.5" }, "connection_string", /explicit port/],
@@ -173,4 +214,58 @@ describe("parseEtcdRelation: invalid and hostile data", () => {
     const problem = problemOf([modern("etcd/0"), { unit: "etcd/1", data: { hostname: "x y", port: "1" } }]);
     expect(problem.message).toMatch(/^etcd\/1 published an invalid hostname/);
   });
+});
+
+describe("defect 4: user info in the relation data is refused and never echoed", () => {
+  const cases: [string, Record<string, string>][] = [
+    ["plain", { connection_string: "https://root:s3cret-pw@10.0.0.5:2379" }],
+    ["after a good URL", { connection_string: "https://10.0.0.6:2379,https://root:s3cret-pw@10.0.0.5:2379" }],
+    ["password with a slash", { connection_string: "https://root:s3cret/pw@10.0.0.5:2379" }],
+    ["password with a comma", { connection_string: "https://root:s3cret,pw@10.0.0.5:2379" }],
+    ["password with a space", { connection_string: "https://root:s3cret pw@10.0.0.5:2379" }],
+    ["in the 2014 hostname", { hostname: "root:s3cret-pw@10.0.0.5", port: "2379" }],
+  ];
+  for (const [name, data] of cases) {
+    it(`defect 4: ${name}`, () => {
+      const problem = problemOf([
+        { unit: "etcd/0", data: { ...data, client_ca: CA, client_cert: CERT, client_key: KEY } },
+      ]);
+      expect(problem.kind).toBe("invalid");
+      expect(problem.message).toMatch(/user info/);
+      expect(problem.message).not.toMatch(/s3cret|pw@|root/);
+    });
+  }
+});
+
+describe("defect 5: TLS credentials are checked with Node's TLS, naming the bad field", () => {
+  const cases: [string, Record<string, string>, string, RegExp][] = [
+    ["a key of another certificate", { client_key: "OTHER" }, "client_key", /does not match client_cert/],
+    ["an encrypted key", { client_key: "ENCRYPTED" }, "client_key", /encrypted/],
+    [
+      "a key of junk base64",
+      { client_key: pem("PRIVATE KEY", "a2V5a2V5") },
+      "client_key",
+      /not a usable private key/,
+    ],
+    [
+      "a cert of junk base64",
+      { client_cert: pem("CERTIFICATE", "Y2xpZW50Y2VydA==") },
+      "client_cert",
+      /not a valid certificate/,
+    ],
+    ["a CA of junk base64", { client_ca: pem("CERTIFICATE") }, "client_ca", /not a valid certificate/],
+    ["junk after a good CA", { client_ca: "CA+JUNK" }, "client_ca", /not a valid certificate/],
+  ];
+  const resolve = (value: string) =>
+    ({ OTHER: OTHER_KEY, ENCRYPTED: ENCRYPTED_KEY, "CA+JUNK": CA + pem("CERTIFICATE") })[value] ?? value;
+  for (const [name, extra, field, message] of cases) {
+    it(`defect 5: ${name} → invalid ${field}`, () => {
+      const data = Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, resolve(v)]));
+      const problem = problemOf([modern("etcd/0", data)]);
+      expect(problem.kind).toBe("invalid");
+      expect(problem.field).toBe(field);
+      expect(problem.message).toMatch(message);
+      expect(problem.message).not.toMatch(/-----BEGIN/);
+    });
+  }
 });

@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
 import { chmod, copyFile, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createGzip } from "node:zlib";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
@@ -165,6 +169,135 @@ describe("installFlanneld with a bad resource keeps the installed binary", () =>
 
   it("a missing resource", async () => {
     await rejects(join(resources, "missing"), /cannot be read/);
+  });
+});
+
+/** One member of a hand-made tar: a declared size, and bytes that may be fewer (a truncated archive). */
+interface Member {
+  name: string;
+  type?: string;
+  size: number;
+  data?: () => AsyncIterable<Buffer>;
+}
+
+// A ustar header written by hand, so a test can declare any size or type without making the file.
+function tarHeader(member: Member): Buffer {
+  const header = Buffer.alloc(512);
+  const octal = (value: number, width: number) => `${value.toString(8).padStart(width - 1, "0")}\0`;
+  header.write(member.name, 0, 100, "utf8");
+  header.write(octal(0o755, 8), 100);
+  header.write(octal(0, 8), 108);
+  header.write(octal(0, 8), 116);
+  header.write(octal(member.size, 12), 124);
+  header.write(octal(0, 12), 136);
+  header.write("        ", 148);
+  header.write(member.type ?? "0", 156);
+  header.write("ustar\0" + "00", 257, "latin1");
+  const sum = header.reduce((total, byte) => total + byte, 0);
+  header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+  return header;
+}
+
+async function* zeros(size: number, head = Buffer.alloc(0)) {
+  yield head;
+  const chunk = Buffer.alloc(1024 * 1024);
+  for (let left = size - head.length; left > 0; left -= chunk.length) {
+    yield left >= chunk.length ? chunk : chunk.subarray(0, left);
+  }
+}
+
+async function* tarStream(members: Member[], end = true) {
+  for (const member of members) {
+    yield tarHeader(member);
+    let written = 0;
+    for await (const chunk of member.data?.() ?? []) {
+      written += chunk.length;
+      yield chunk;
+    }
+    if (written === member.size) yield Buffer.alloc((512 - (written % 512)) % 512);
+  }
+  if (end) yield Buffer.alloc(1024);
+}
+
+async function writeTarGz(name: string, members: Member[], end = true) {
+  const path = join(resources, name);
+  await pipeline(Readable.from(tarStream(members, end)), createGzip({ level: 1 }), createWriteStream(path));
+  return path;
+}
+
+describe("defect 3: decompression bombs are refused before anything is written", () => {
+  const MiB = 1024 * 1024;
+  let destination: string;
+  beforeAll(async () => {
+    destination = await newDestination();
+  });
+
+  async function refused(resource: string, reason: RegExp) {
+    const error = await installFlanneld(resource, destination).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidFlanneldError);
+    expect((error as InvalidFlanneldError).reason).toMatch(reason);
+    expect((error as Error).message.length).toBeLessThan(300);
+    expect(await stat(destination).catch(() => undefined)).toBeUndefined();
+    expect(await leftovers(destination)).toEqual([]);
+  }
+
+  it("defect 3: a 2.7 MB .tar.gz whose flanneld expands to 600 MiB is refused from its header", async () => {
+    const elf = Buffer.from([0x7f, 0x45, 0x4c, 0x46]);
+    const size = 600 * MiB;
+    const bomb = await writeTarGz("bomb.tar.gz", [{ name: "flanneld", size, data: () => zeros(size, elf) }]);
+    expect((await stat(bomb)).size).toBeLessThan(4 * MiB);
+    await refused(bomb, /^flanneld in the archive is 629145600 bytes; a flanneld is 1 MiB to 512 MiB$/);
+  });
+
+  it("defect 3: a flanneld declared as 4 GiB is refused without reading its data", async () => {
+    const size = 4 * 1024 * MiB;
+    const bomb = await writeTarGz(
+      "declared-4g.tar.gz",
+      [
+        {
+          name: "flannel-v0.28.9/flanneld",
+          size,
+          data: async function* () {
+            yield randomBytes(2 * MiB);
+          },
+        },
+      ],
+      false,
+    );
+    await refused(
+      bomb,
+      /^flannel-v0\.28\.9\/flanneld in the archive is 4294967296 bytes; a flanneld is 1 MiB/,
+    );
+  });
+
+  it("defect 3: an archive that expands past the bound before flanneld is refused", async () => {
+    const flanneld = await readFile(REAL_FLANNEL);
+    const filler = 600 * MiB;
+    const bomb = await writeTarGz("filler-first.tar.gz", [
+      { name: "README.md", size: filler, data: () => zeros(filler) },
+      {
+        name: "flanneld",
+        size: flanneld.length,
+        data: async function* () {
+          yield flanneld;
+        },
+      },
+    ]);
+    await refused(bomb, /^the archive expands to more than \d+ bytes before a flanneld$/);
+  });
+
+  it("defect 3: a flanneld that is a device node is refused by its type, never created", async () => {
+    const device = await writeTarGz("device.tar.gz", [
+      {
+        name: "padding",
+        size: 2 * MiB,
+        data: async function* () {
+          yield randomBytes(2 * MiB);
+        },
+      },
+      { name: "flanneld", type: "3", size: 0 },
+    ]);
+    await refused(device, /^flanneld in the archive is a character device, not a regular file$/);
   });
 });
 

@@ -3,7 +3,14 @@ import { actionFail, actionGet, actionSet } from "../../src/juju/action";
 import { RelationNotFoundError, UnexpectedOutputError } from "../../src/juju/errors";
 import { HookToolError } from "../../src/juju/hook-tool";
 import { relationGet, relationIds, relationList, relationSet } from "../../src/juju/relation";
-import { applicationVersionSet, jujuLog, redactPem, statusSet } from "../../src/juju/status";
+import {
+  applicationVersionSet,
+  jujuLog,
+  MAX_STATUS_MESSAGE,
+  redactPem,
+  safeStatusMessage,
+  statusSet,
+} from "../../src/juju/status";
 import {
   closePort,
   configGet,
@@ -91,6 +98,28 @@ describe("status and log tools", () => {
     expect(await tools.calls()).toEqual([
       ["juju-log", "--log-level", "WARNING", "--", "--not a flag"],
       ["juju-log", "--log-level", "INFO", "--", "ca: [PEM redacted] done"],
+    ]);
+  });
+
+  it("defect 10: status-set caps a huge message (a whole etcd value) to a bounded length", async () => {
+    await tools.add("status-set");
+    const huge = `etcd already holds {"Network":"${"x".repeat(300 * 1024)}"} at /p/config`;
+    await statusSet("blocked", huge);
+    const [[, , , message]] = (await tools.calls()) as string[][];
+    expect(message.length).toBeLessThanOrEqual(MAX_STATUS_MESSAGE);
+    expect(MAX_STATUS_MESSAGE).toBeLessThanOrEqual(1024);
+    expect(message).toMatch(/^etcd already holds \{"Network":"x+…$/);
+    expect(safeStatusMessage(huge)).toBe(message);
+  });
+
+  it("defect 4: status-set and juju-log hide user info in any URL", async () => {
+    await tools.add("status-set");
+    await tools.add("juju-log");
+    await statusSet("waiting", "etcd at http://10.0.0.4:1,https://root:s3c@ret@10.0.0.5:2379 is down");
+    await jujuLog("ERROR", "dial https://root:s3/cret@10.0.0.5:2379 failed");
+    expect(await tools.calls()).toEqual([
+      ["status-set", "--", "waiting", "etcd at http://***@10.0.0.5:2379 is down"],
+      ["juju-log", "--log-level", "ERROR", "--", "dial https://***@10.0.0.5:2379 failed"],
     ]);
   });
 

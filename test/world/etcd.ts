@@ -76,8 +76,8 @@ export class Etcd {
     clearTimeout(timer);
   }
 
-  /** Runs etcdctl (v3 API) against this etcd from inside its namespace. */
-  etcdctl(args: readonly string[]): Promise<ExecResult> {
+  /** Runs etcdctl (v3 API) against this etcd from inside its namespace; `stdin` e.g. for a large put value. */
+  etcdctl(args: readonly string[], stdin?: string): Promise<ExecResult> {
     const tls = this.tlsFiles
       ? [
           `--cacert=${this.tlsFiles.caFile}`,
@@ -93,7 +93,7 @@ export class Etcd {
       `--endpoints=${this.endpoint}`,
       ...tls,
     ];
-    return execHost([...argv, ...args], { env: { ETCDCTL_API: "3" }, timeoutMs: 30_000 });
+    return execHost([...argv, ...args], { env: { ETCDCTL_API: "3" }, timeoutMs: 30_000, stdin });
   }
 
   private async makeCerts(): Promise<void> {

@@ -72,9 +72,9 @@ export class World {
     return found;
   }
 
-  /** Runs etcdctl (v3 API) against the world's etcd, from inside etcd's namespace. */
-  etcdctl(args: readonly string[]): Promise<ExecResult> {
-    return this.etcd.etcdctl(args);
+  /** Runs etcdctl (v3 API) against the world's etcd, from inside etcd's namespace (stdin: a put's value). */
+  etcdctl(args: readonly string[], stdin?: string): Promise<ExecResult> {
+    return this.etcd.etcdctl(args, stdin);
   }
 
   /** Kills the machines, stops etcd, deletes namespaces, cgroups and disks. Safe to call more than once. */
