@@ -1,7 +1,8 @@
 import { readFile, stat, watch, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { execa } from "execa";
-import { ensureFile, readFileIfExists, removeFile } from "../fs/atomic";
+import { execProgram } from "../bridges/programs";
+import { ensureFile, readFileIfExists, removeFile, writeFileAtomic } from "../fs/atomic";
 import { traced } from "../trace/spans";
 import { type LeaseResult, parseSubnetEnv, SUBNET_ENV_PATH } from "./subnet-env";
 
@@ -9,6 +10,8 @@ export const SERVICE_NAME = "flannel.service";
 export const UNIT_PATH = "/etc/systemd/system/flannel.service";
 export const SYSCTL_PATH = "/etc/sysctl.d/60-flannel.conf";
 export const IP_FORWARD_PROC_PATH = "/proc/sys/net/ipv4/ip_forward";
+/** ip_forward's value from before the charm first set it, put back on remove. */
+export const IP_FORWARD_BEFORE_PATH = "/var/lib/flannel-charm/ip_forward.before";
 /** Devices flanneld creates: flannel0 (udp), flannel.1 (vxlan). */
 export const FLANNEL_DEVICES = ["flannel0", "flannel.1"] as const;
 
@@ -59,11 +62,18 @@ export async function isServiceActive(): Promise<boolean> {
   return result.exitCode === 0;
 }
 
-/** Enables IPv4 forwarding now and at boot (flanneld never does); returns whether anything changed. */
+/**
+ * Enables IPv4 forwarding now and at boot (flanneld never does), remembering the value it had before the
+ * charm first touched it; returns whether anything changed.
+ */
 export async function ensureIpForward(
   sysctlPath: string = SYSCTL_PATH,
   procPath: string = IP_FORWARD_PROC_PATH,
+  beforePath: string = IP_FORWARD_BEFORE_PATH,
 ): Promise<boolean> {
+  if ((await readFileIfExists(beforePath)) === undefined) {
+    await writeFileAtomic(beforePath, `${(await readFile(procPath, "utf8")).trim()}\n`);
+  }
   const persisted = await ensureFile(
     sysctlPath,
     "# Written by the flannel charm.\nnet.ipv4.ip_forward = 1\n",
@@ -73,11 +83,31 @@ export async function ensureIpForward(
   return true;
 }
 
+/**
+ * Removes the charm's sysctl file and gives ip_forward the value it had before the charm (if known);
+ * returns whether anything changed.
+ */
+export async function restoreIpForward(
+  sysctlPath: string = SYSCTL_PATH,
+  procPath: string = IP_FORWARD_PROC_PATH,
+  beforePath: string = IP_FORWARD_BEFORE_PATH,
+): Promise<boolean> {
+  const removed = await removeFile(sysctlPath);
+  const before = (await readFileIfExists(beforePath))?.trim();
+  if (before !== "0" && before !== "1") return removed;
+  if ((await readFile(procPath, "utf8")).trim() !== before) await writeFile(procPath, `${before}\n`);
+  await removeFile(beforePath);
+  return true;
+}
+
 /** Deletes the flannel devices left after flanneld stopped; returns the ones removed. */
 export async function removeFlannelDevice(): Promise<string[]> {
   const removed: string[] = [];
   for (const device of FLANNEL_DEVICES) {
-    const result = await execa("ip", ["link", "delete", device], { reject: false });
+    const result = await execa("ip", ["link", "delete", device], {
+      reject: false,
+      timeout: SYSTEMCTL_TIMEOUT_MS,
+    });
     if (result.exitCode === 0) removed.push(device);
   }
   return removed;
@@ -163,5 +193,5 @@ async function changeOrTimeout(path: string, ms: number): Promise<void> {
 }
 
 async function systemctl(...args: string[]): Promise<void> {
-  await traced("systemctl", () => execa("systemctl", args, { timeout: SYSTEMCTL_TIMEOUT_MS }));
+  await traced("systemctl", () => execProgram("systemctl", args, { timeoutMs: SYSTEMCTL_TIMEOUT_MS }));
 }

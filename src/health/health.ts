@@ -1,4 +1,5 @@
 import type { LinkAddresses } from "../bridges/ip-addr";
+import { findNatProblem } from "../bridges/nat-rules";
 import type { ContainerType } from "../config/charm-config";
 import type { Lease, LeaseResult } from "../flannel/subnet-env";
 import type { CharmState } from "../state/charm-state";
@@ -15,6 +16,8 @@ export interface HealthObservation {
   readonly bridge: BridgeObservation | undefined;
   /** undefined when no hook has written the state yet. */
   readonly state: CharmState | undefined;
+  /** `iptables -t nat -S POSTROUTING` output; undefined when not looked at or iptables could not answer. */
+  readonly natRules?: string;
 }
 
 export interface Health {
@@ -47,7 +50,11 @@ export function findReason(observation: HealthObservation): string | undefined {
   if (lease === undefined) return "no-lease";
   if (!lease.ok) return "bad-lease";
   const bridgeReason = findBridgeReason(state.containerType, lease.lease, observation.bridge);
-  return bridgeReason ?? (state.waiting === undefined ? undefined : "waiting");
+  const natReason =
+    observation.natRules === undefined
+      ? undefined
+      : findNatProblem(observation.natRules, lease.lease, state.containerType);
+  return bridgeReason ?? natReason ?? (state.waiting === undefined ? undefined : "waiting");
 }
 
 function findBridgeReason(type: ContainerType, lease: Lease, bridge: BridgeObservation | undefined) {

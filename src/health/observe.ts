@@ -1,4 +1,5 @@
 import { readLinkAddresses } from "../bridges/ip-addr";
+import { readNatRulesForHealth } from "../bridges/nat-rules";
 import { type Run, runProgram } from "../bridges/programs";
 import { readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { CHARM_STATE_PATH, readCharmState } from "../state/charm-state";
@@ -17,12 +18,14 @@ export async function observeHealth(options: ObserveOptions = {}): Promise<Healt
   const run = options.run ?? runProgram;
   const state = await readCharmState(options.statePath ?? CHARM_STATE_PATH);
   const bridgeName = state === undefined ? undefined : BRIDGES[state.containerType]?.name;
-  const [flanneldActive, lease, bridge] = await Promise.all([
+  const [flanneldActive, lease, bridge, natRules] = await Promise.all([
     isServiceActive(options.unit ?? "flannel", run),
     readLease(options.subnetEnvPath ?? SUBNET_ENV_PATH),
     bridgeName === undefined ? undefined : readLinkAddresses(bridgeName, run),
+    // Only a ready-looking unit needs the NAT check; the spawn runs beside the others, not after them.
+    bridgeName === undefined || !state?.etcdRelated || state.blocked ? undefined : readNatRulesForHealth(run),
   ]);
-  return { flanneldActive, lease, bridge, state };
+  return { flanneldActive, lease, bridge, state, natRules };
 }
 
 /** Whether `systemctl is-active UNIT` says active. */

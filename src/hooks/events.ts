@@ -1,3 +1,4 @@
+import { ProgramError } from "../bridges/programs";
 import type { JujuContext } from "../juju/context";
 import { jujuLog, safeStatusMessage, statusSet } from "../juju/status";
 import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
@@ -70,5 +71,8 @@ async function loadRecord(): Promise<{ record: UnitRecord; problem?: string }> {
 
 function statusOfStop(error: unknown): UnitStatus {
   if (error instanceof StatusStop) return error.status;
+  // A hung program was killed at its bound; the next hook (update-status at the latest) tries again.
+  if (error instanceof ProgramError && error.timedOut)
+    return { state: "waiting", message: `${error.message}; retrying` };
   throw error;
 }

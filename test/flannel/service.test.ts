@@ -7,12 +7,13 @@ import {
   ensureService,
   isServiceActive,
   removeService,
+  restoreIpForward,
   SYSCTL_PATH,
   stopService,
   UNIT_PATH,
   waitForLease,
 } from "../../src/flannel/service";
-import { writeFileAtomic } from "../../src/fs/atomic";
+import { readFileIfExists, writeFileAtomic } from "../../src/fs/atomic";
 import { FakeTools } from "../juju/fake-tools";
 
 const SUBNET_ENV =
@@ -59,11 +60,38 @@ describe("ensureIpForward", () => {
     expect(SYSCTL_PATH).toBe("/etc/sysctl.d/60-flannel.conf");
     const sysctl = join(dir, "60-flannel.conf");
     const proc = join(dir, "ip_forward");
+    const before = join(dir, "ip_forward.before");
     await writeFile(proc, "0\n");
-    expect(await ensureIpForward(sysctl, proc)).toBe(true);
+    expect(await ensureIpForward(sysctl, proc, before)).toBe(true);
     expect(await readFile(sysctl, "utf8")).toBe("# Written by the flannel charm.\nnet.ipv4.ip_forward = 1\n");
     expect((await readFile(proc, "utf8")).trim()).toBe("1");
-    expect(await ensureIpForward(sysctl, proc)).toBe(false);
+    expect(await ensureIpForward(sysctl, proc, before)).toBe(false);
+  });
+
+  it("defect 9: remembers the value from before the charm and puts it back on restore, removing the sysctl file", async () => {
+    const sysctl = join(dir, "60-flannel.conf");
+    const proc = join(dir, "ip_forward");
+    const before = join(dir, "state/ip_forward.before");
+    await writeFile(proc, "0\n");
+    await ensureIpForward(sysctl, proc, before);
+    await ensureIpForward(sysctl, proc, before);
+    expect((await readFile(proc, "utf8")).trim()).toBe("1");
+    expect(await restoreIpForward(sysctl, proc, before)).toBe(true);
+    expect((await readFile(proc, "utf8")).trim()).toBe("0");
+    expect(await readFileIfExists(sysctl)).toBeUndefined();
+    expect(await readFileIfExists(before)).toBeUndefined();
+    expect(await restoreIpForward(sysctl, proc, before)).toBe(false);
+  });
+
+  it("defect 9: leaves forwarding on when it was on before the charm", async () => {
+    const sysctl = join(dir, "60-flannel.conf");
+    const proc = join(dir, "ip_forward");
+    const before = join(dir, "ip_forward.before");
+    await writeFile(proc, "1\n");
+    await ensureIpForward(sysctl, proc, before);
+    expect(await restoreIpForward(sysctl, proc, before)).toBe(true);
+    expect((await readFile(proc, "utf8")).trim()).toBe("1");
+    expect(await readFileIfExists(sysctl)).toBeUndefined();
   });
 });
 

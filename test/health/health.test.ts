@@ -126,3 +126,31 @@ describe("computeHealth: not ready, with the fields it could read", () => {
     });
   });
 });
+
+describe("computeHealth: the NAT rules the bridge relies on", () => {
+  const exemption =
+    "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN";
+  const lxcMasquerade = "-A POSTROUTING -s 10.10.16.0/24 ! -d 10.10.16.0/24 -j MASQUERADE";
+
+  it("defect 7: ready while the exemption sits above lxc-net's masquerade", () => {
+    const natRules = ["-P POSTROUTING ACCEPT", exemption, lxcMasquerade, ""].join("\n");
+    expect(healthOf({ natRules }).line).toBe("ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472");
+  });
+
+  it("defect 7: not ready when the exemption was deleted", () => {
+    const natRules = ["-P POSTROUTING ACCEPT", lxcMasquerade, ""].join("\n");
+    expect(healthOf({ natRules })).toEqual({
+      line: "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:nat-exemption-missing",
+      exitCode: 1,
+    });
+  });
+
+  it("defect 7: not ready when docker masquerades the subnet", () => {
+    const natRules = "-P POSTROUTING ACCEPT\n-A POSTROUTING -s 10.10.16.0/24 ! -o docker0 -j MASQUERADE\n";
+    const state = { containerType: "docker", etcdRelated: true } as const;
+    expect(healthOf({ bridge: docker0, state, natRules })).toEqual({
+      line: "not-ready docker0:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:nat-masquerade",
+      exitCode: 1,
+    });
+  });
+});

@@ -73,6 +73,17 @@ describe("observeHealth", () => {
     expect(calls).toEqual(["systemctl is-active flannel"]);
   });
 
+  it("defect 7: lists nat POSTROUTING once, with a bounded wait for the lock, when the bridge has rules", async () => {
+    await writeCharmState({ containerType: "lxc", etcdRelated: true }, join(dir, "state.json"));
+    const rules = "-P POSTROUTING ACCEPT\n-A POSTROUTING -s 10.0.3.0/24 ! -d 10.0.3.0/24 -j MASQUERADE\n";
+    const run = fakeRun({ "iptables -w 2 -t nat -S POSTROUTING": { exitCode: 0, stdout: rules } });
+    const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
+    expect((await observeHealth(options)).natRules).toBe(rules);
+    expect(calls.filter((call) => call.startsWith("iptables"))).toEqual([
+      "iptables -w 2 -t nat -S POSTROUTING",
+    ]);
+  });
+
   it("treats a missing device as no bridge", async () => {
     await writeCharmState({ containerType: "docker", etcdRelated: true }, join(dir, "state.json"));
     const run = fakeRun({ "ip -j addr show dev docker0": { exitCode: 1, stdout: "" } });

@@ -1,7 +1,7 @@
 import type { Lease } from "../../flannel/subnet-env";
 import { ensureFile, readFileIfExists } from "../../fs/atomic";
 import { BACKUP_ROOT, backupOnce, hasBackup, restoreBackup } from "../backup";
-import { type Exec, execProgram } from "../programs";
+import { type Exec, execProgram, type Run, runProgram } from "../programs";
 import { renderLxcDefaultConf } from "./default-conf";
 import { renderLxcNet } from "./lxc-net";
 import { LXC_NET_DROP_IN_PATH, renderLxcNetDropIn } from "./masquerade";
@@ -24,6 +24,7 @@ export const LXC_PATHS: LxcPaths = {
 export interface LxcOptions {
   readonly paths?: LxcPaths;
   readonly exec?: Exec;
+  readonly run?: Run;
 }
 
 /** Puts lxcbr0 on the lease (address, DHCP pool, MTU, no masquerade inside the overlay); returns whether it changed anything. */
@@ -36,7 +37,7 @@ export async function ensureLxcBridge(
   const wanted = await renderLxcFiles(lease, ipMasq, paths);
   const pending: string[] = [];
   for (const [path, content] of wanted) if ((await readFileIfExists(path)) !== content) pending.push(path);
-  if (pending.length === 0) return false;
+  if (pending.length === 0) return startIfInactive(options);
   await restartingLxcNet(options.exec ?? execProgram, async () => {
     for (const path of pending) {
       await backupOnce(path, paths.backupRoot);
@@ -68,11 +69,23 @@ async function renderLxcFiles(lease: Lease, ipMasq: boolean, paths: LxcPaths): P
   ]);
 }
 
+// A start that failed or timed out in an earlier hook left the files written: start lxc-net again.
+async function startIfInactive(options: LxcOptions): Promise<boolean> {
+  const { exitCode } = await (options.run ?? runProgram)("systemctl", ["is-active", "--quiet", "lxc-net"]);
+  if (exitCode === 0) return false;
+  await (options.exec ?? execProgram)("systemctl", ["start", "lxc-net"]);
+  return true;
+}
+
 // lxc-net removes its iptables rules using the config it reads at stop time, so it must stop before the
-// files change, or the old subnet's MASQUERADE and exemptions would stay behind.
+// files change, or the old subnet's MASQUERADE and exemptions would stay behind. Whatever happens to the
+// change, lxc-net starts again: containers must not be left without their bridge.
 async function restartingLxcNet(exec: Exec, change: () => Promise<void>): Promise<void> {
   await exec("systemctl", ["stop", "lxc-net"]);
-  await change();
-  await exec("systemctl", ["daemon-reload"]);
-  await exec("systemctl", ["start", "lxc-net"]);
+  try {
+    await change();
+  } finally {
+    await exec("systemctl", ["daemon-reload"]);
+    await exec("systemctl", ["start", "lxc-net"]);
+  }
 }

@@ -59,10 +59,10 @@ const RESTART = [
 const RESTART_DELETING = [RESTART[0], "ip link delete docker0", ...RESTART.slice(1)];
 const DROP_IN =
   "# Managed by the flannel charm: docker0 gets the flannel lease's MTU even before a container attaches.\n" +
-  "[Service]\nExecStartPost=/usr/sbin/ip link set dev docker0 mtu 1472\n";
+  "[Service]\nTimeoutStartSec=300\nExecStartPost=/usr/sbin/ip link set dev docker0 mtu 1472\n";
 
 describe("ensureDockerBridge", () => {
-  it("writes daemon.json and the MTU drop-in and restarts docker once; a second run restarts nothing", async () => {
+  it("defect 6: writes daemon.json and the MTU drop-in (bounding docker's start) and restarts docker once; a second run restarts nothing", async () => {
     expect(await ensureDockerBridge(lease, options())).toBe(true);
     expect(await readFile(path, "utf8")).toBe(FRESH);
     expect(await readFile(options().dropInPath ?? "", "utf8")).toBe(DROP_IN);

@@ -16,9 +16,15 @@ let paths: LxcPaths;
 let calls: string[];
 let lxcNetAtStop: (string | undefined)[];
 
+let lxcNetActive: boolean;
+
 const exec = async (file: string, args: readonly string[]) => {
   calls.push([file, ...args].join(" "));
   if (args[0] === "stop") lxcNetAtStop.push(await readFileIfExists(paths.lxcNet));
+};
+const run = async (file: string, args: readonly string[]) => {
+  calls.push([file, ...args].join(" "));
+  return { exitCode: lxcNetActive ? 0 : 3, stdout: "" };
 };
 
 beforeEach(async () => {
@@ -35,6 +41,7 @@ beforeEach(async () => {
   await writeFile(paths.defaultConf, DEBIAN_DEFAULT_CONF);
   calls = [];
   lxcNetAtStop = [];
+  lxcNetActive = true;
 });
 afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -44,45 +51,62 @@ const RESTART = ["systemctl stop lxc-net", "systemctl daemon-reload", "systemctl
 
 describe("ensureLxcBridge", () => {
   it("writes the three files and restarts lxc-net once; a second run changes and restarts nothing", async () => {
-    expect(await ensureLxcBridge(lease, true, { paths, exec })).toBe(true);
+    expect(await ensureLxcBridge(lease, true, { paths, exec, run })).toBe(true);
     expect(calls).toEqual(RESTART);
     expect(await readFile(paths.lxcNet, "utf8")).toBe(renderLxcNet(DEBIAN_LXC_NET, lease));
     expect(await readFile(paths.defaultConf, "utf8")).toContain("lxc.net.0.mtu = 1472\n");
     expect(await readFile(paths.dropIn, "utf8")).toContain("-s 10.10.16.0/24 -d 10.10.0.0/16");
     calls = [];
-    expect(await ensureLxcBridge(lease, true, { paths, exec })).toBe(false);
-    expect(calls).toEqual([]);
+    expect(await ensureLxcBridge(lease, true, { paths, exec, run })).toBe(false);
+    expect(calls).toEqual(["systemctl is-active --quiet lxc-net"]);
+  });
+
+  it("defect 6: starts lxc-net again when an earlier start failed or timed out after the files were written", async () => {
+    await ensureLxcBridge(lease, true, { paths, exec, run });
+    lxcNetActive = false;
+    calls = [];
+    expect(await ensureLxcBridge(lease, true, { paths, exec, run })).toBe(true);
+    expect(calls).toEqual(["systemctl is-active --quiet lxc-net", "systemctl start lxc-net"]);
   });
 
   it("stops lxc-net before the files change, so it removes the old subnet's rules", async () => {
-    await ensureLxcBridge(lease, true, { paths, exec });
+    await ensureLxcBridge(lease, true, { paths, exec, run });
     const before = await readFile(paths.lxcNet, "utf8");
     lxcNetAtStop = [];
-    expect(await ensureLxcBridge({ ...lease, subnet: "10.10.17.1/24" }, true, { paths, exec })).toBe(true);
+    expect(await ensureLxcBridge({ ...lease, subnet: "10.10.17.1/24" }, true, { paths, exec, run })).toBe(
+      true,
+    );
     expect(lxcNetAtStop).toEqual([before]);
     expect(await readFile(paths.lxcNet, "utf8")).toContain('LXC_NETWORK="10.10.17.0/24"');
   });
 
+  it("defect 6: starts lxc-net again when a change throws after lxc-net was stopped", async () => {
+    await writeFile(join(dir, "not-a-dir"), "");
+    const broken = { ...paths, backupRoot: join(dir, "not-a-dir/backups") };
+    await expect(ensureLxcBridge(lease, true, { paths: broken, exec, run })).rejects.toThrow(/ENOTDIR/);
+    expect(calls).toEqual(RESTART);
+  });
+
   it("restarts when only ip-masq changes", async () => {
-    await ensureLxcBridge(lease, true, { paths, exec });
+    await ensureLxcBridge(lease, true, { paths, exec, run });
     calls = [];
-    expect(await ensureLxcBridge(lease, false, { paths, exec })).toBe(true);
+    expect(await ensureLxcBridge(lease, false, { paths, exec, run })).toBe(true);
     expect(calls).toEqual(RESTART);
   });
 });
 
 describe("restoreLxcBridge", () => {
   it("puts the originals back, removes the drop-in the charm added, and restarts lxc-net", async () => {
-    await ensureLxcBridge(lease, true, { paths, exec });
-    await ensureLxcBridge({ ...lease, subnet: "10.10.17.1/24" }, true, { paths, exec });
+    await ensureLxcBridge(lease, true, { paths, exec, run });
+    await ensureLxcBridge({ ...lease, subnet: "10.10.17.1/24" }, true, { paths, exec, run });
     calls = [];
-    expect(await restoreLxcBridge({ paths, exec })).toBe(true);
+    expect(await restoreLxcBridge({ paths, exec, run })).toBe(true);
     expect(calls).toEqual(RESTART);
     expect(await readFile(paths.lxcNet, "utf8")).toBe(DEBIAN_LXC_NET);
     expect(await readFile(paths.defaultConf, "utf8")).toBe(DEBIAN_DEFAULT_CONF);
     expect(await readFileIfExists(paths.dropIn)).toBeUndefined();
     calls = [];
-    expect(await restoreLxcBridge({ paths, exec })).toBe(false);
+    expect(await restoreLxcBridge({ paths, exec, run })).toBe(false);
     expect(calls).toEqual([]);
   });
 });

@@ -7,16 +7,17 @@ import { renderLxcNetDropIn } from "../../../src/bridges/lxc/masquerade";
 import type { Lease } from "../../../src/flannel/subnet-env";
 
 const lease: Lease = { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true };
-const NAT = "/usr/sbin/iptables -w -t nat";
+const NAT = "/usr/sbin/iptables -w 5 -t nat";
 const OVERLAY = "-s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN";
 const ALL = "-s 10.10.16.0/24 -m comment --comment flannel-charm -j RETURN";
 
 describe("renderLxcNetDropIn", () => {
-  it("with ip-masq, exempts only traffic to the overlay from lxc-net's masquerade", () => {
+  it("defect 6: with ip-masq, exempts only traffic to the overlay; iptables waits 5 s at most for the lock and the start is bounded", () => {
     expect(renderLxcNetDropIn(lease, true)).toBe(
       [
         "# Managed by the flannel charm: traffic between overlay subnets keeps its source address.",
         "[Service]",
+        "TimeoutStartSec=30",
         `ExecStartPost=-${NAT} -D POSTROUTING ${OVERLAY}`,
         `ExecStartPost=${NAT} -I POSTROUTING 1 ${OVERLAY}`,
         "ExecStartPost=/usr/sbin/ip link set dev lxcbr0 mtu 1472",
@@ -31,6 +32,7 @@ describe("renderLxcNetDropIn", () => {
       [
         "# Managed by the flannel charm: traffic between overlay subnets keeps its source address.",
         "[Service]",
+        "TimeoutStartSec=30",
         `ExecStartPost=-${NAT} -D POSTROUTING ${OVERLAY.replace("10.10.16.0/24", "10.10.16.64/26")}`,
         `ExecStartPost=-${NAT} -D POSTROUTING ${ALL.replace("10.10.16.0/24", "10.10.16.64/26")}`,
         `ExecStartPost=${NAT} -I POSTROUTING 1 ${OVERLAY.replace("10.10.16.0/24", "10.10.16.64/26")}`,
