@@ -1,6 +1,6 @@
 import { build } from "esbuild";
 
-/** Bundles an emulator entry (cli.ts or hook-tool.ts) into one Node 18 CommonJS file. */
+/** Bundles the emulator (cli.ts: the agent and the one-shot operator CLI) into one Node 18 CommonJS file. */
 export async function bundleEmulator(entry: string, outfile: string): Promise<string> {
   await build({
     entryPoints: [entry],

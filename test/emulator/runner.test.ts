@@ -81,6 +81,17 @@ describe("hook runner", () => {
       JUJU_VERSION: "3.6.0",
     });
     expect(env.JUJU_CONTEXT_ID).toMatch(/^flannel\/0-install-/);
+    expect(env).toMatchObject({
+      JUJU_AGENT_SOCKET_NETWORK: "unix",
+      JUJU_AGENT_SOCKET_ADDRESS: agent.socketPath,
+    });
+    // Every hook reports its hook-tool calls in order, with exit code and duration.
+    const calls = result.hooks[3]?.calls ?? [];
+    expect(calls.map((c) => [c.tool, c.argv, c.exitCode])).toEqual([
+      ["relation-list", [], 2],
+      ["status-set", ["maintenance", "in start"], 0],
+    ]);
+    expect(calls.every((c) => c.ms > 0 && c.ms <= (result.hooks[3]?.durationMs ?? 0))).toBe(true);
     expect(env.JUJU_RELATION_ID).toBeUndefined();
     expect(result.hooks[3]?.diff.statuses).toEqual([
       { status: "maintenance", message: "in start", target: "unit", hook: "start" },
@@ -173,6 +184,12 @@ describe("hook runner", () => {
     const env = envOf(result.hooks[0]?.stdout ?? "");
     expect(env).toMatchObject({ JUJU_ACTION_NAME: "health", JUJU_DISPATCH_PATH: "actions/health" });
     expect(result.hooks[0]?.diff.action).toMatchObject({ status: "completed", results: { who: "all" } });
+  });
+
+  it("runs a command in a hook context of its own, as juju exec does", async () => {
+    const result = await runner.exec(opts, ["sh", "-c", 'config-get port && echo "hook=$JUJU_HOOK_NAME"']);
+    expect(result.hooks[0]).toMatchObject({ exitCode: 0, stdout: "8285\nhook=\n" });
+    expect(result.hooks[0]?.calls.map((c) => c.tool)).toEqual(["config-get"]);
   });
 
   it("falls back to hooks/<name> without dispatch and skips absent hooks silently", async () => {

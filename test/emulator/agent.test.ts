@@ -1,0 +1,210 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { JUJUC_CLIENT } from "../support/paths";
+import { Agent } from "./agent";
+import { installHookTools } from "./install";
+import { createModel, readModel, writeModel } from "./model";
+import * as runner from "./runner";
+
+// The socket protocol between jujuc and the agent, and how the client fails when the agent does not
+// answer properly: always an `ERROR …` line and a non-zero exit, never a hang.
+let root: string;
+let binDir: string;
+let agent: Agent;
+
+const relation = {
+  id: 1,
+  name: "etcd",
+  interface: "etcd",
+  remoteApp: "etcd",
+  localUnitData: {},
+  localAppData: {},
+  remoteUnits: { "etcd/0": {} },
+  remoteAppData: {},
+};
+
+beforeAll(async () => {
+  root = mkdtempSync(join(tmpdir(), "emu-protocol-"));
+  binDir = join(root, "bin");
+  installHookTools(binDir, JUJUC_CLIENT);
+  agent = await Agent.start(join(root, "agent.socket"));
+});
+afterAll(async () => {
+  await agent?.close();
+  rmSync(root, { recursive: true, force: true });
+});
+
+function tool(name: string, args: string[], env: Record<string, string>, input?: string) {
+  return execa(join(binDir, name), args, {
+    env: { JUJU_AGENT_SOCKET_NETWORK: "unix", JUJU_CONTEXT_ID: "ctx", ...env },
+    extendEnv: false,
+    reject: false,
+    stripFinalNewline: false,
+    timeout: 60_000,
+    ...(input === undefined ? {} : { input }),
+  });
+}
+
+const viaAgent = (extra: Record<string, string> = {}) => ({
+  JUJU_AGENT_SOCKET_ADDRESS: agent.socketPath,
+  ...extra,
+});
+
+describe("jujuc without a working agent", () => {
+  let fake: Server | undefined;
+  let stale: ChildProcess | undefined;
+  afterEach(async () => {
+    await new Promise<void>((resolve) => (fake ? fake.close(() => resolve()) : resolve()));
+    fake = undefined;
+    if (stale?.pid && stale.exitCode === null) stale.kill("SIGKILL");
+  });
+
+  /** A server on its own socket that answers every connection with `reply`. */
+  async function fakeAgent(reply: (socket: Socket) => void): Promise<string> {
+    const path = join(mkdtempSync(join(root, "fake-")), "agent.socket");
+    fake = createServer((socket) => {
+      socket.on("error", () => {});
+      socket.once("data", () => reply(socket));
+    });
+    await new Promise<void>((resolve) => fake?.listen(path, resolve));
+    return path;
+  }
+
+  it("fails with ERROR when the socket is missing", async () => {
+    const result = await tool("config-get", [], { JUJU_AGENT_SOCKET_ADDRESS: join(root, "none.socket") });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^ERROR cannot reach the unit agent: .*no such file or directory\n$/);
+    expect(result.stdout).toBe("");
+  });
+
+  it("fails with ERROR when the agent is gone (a socket nobody listens on)", async () => {
+    const path = join(mkdtempSync(join(root, "gone-")), "agent.socket");
+    const listen = `require("node:net").createServer().listen(${JSON.stringify(path)}, () => console.log("up"))`;
+    stale = spawn(process.execPath, ["-e", listen], { stdio: ["ignore", "pipe", "inherit"] });
+    await new Promise((resolve) => stale?.stdout?.once("data", resolve));
+    stale.kill("SIGKILL");
+    await new Promise((resolve) => stale?.once("exit", resolve));
+    expect(existsSync(path)).toBe(true);
+    const result = await tool("status-get", [], { JUJU_AGENT_SOCKET_ADDRESS: path });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^ERROR cannot reach the unit agent: .*connection refused\n$/);
+  });
+
+  it("fails with ERROR on a reply that is not a frame, or not JSON", async () => {
+    const http = await fakeAgent((s) => s.end("HTTP/1.1 400 Bad Request\r\n\r\n"));
+    const notFrame = await tool("config-get", [], { JUJU_AGENT_SOCKET_ADDRESS: http });
+    expect(notFrame.exitCode).toBe(1);
+    expect(notFrame.stderr).toMatch(/^ERROR invalid reply from the unit agent: frame of \d+ bytes\n$/);
+    await new Promise<void>((resolve) => fake?.close(() => resolve()));
+    const text = Buffer.from("not json");
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(text.length);
+    const junk = await fakeAgent((s) => s.end(Buffer.concat([header, text])));
+    const notJson = await tool("config-get", [], { JUJU_AGENT_SOCKET_ADDRESS: junk });
+    expect(notJson.exitCode).toBe(1);
+    expect(notJson.stderr).toMatch(/^ERROR invalid reply from the unit agent: invalid character/);
+  });
+
+  it("fails with ERROR when the agent hangs up, or does not answer in time", async () => {
+    const hangUp = await fakeAgent((s) => s.end());
+    const closed = await tool("config-get", [], { JUJU_AGENT_SOCKET_ADDRESS: hangUp });
+    expect(closed).toMatchObject({
+      exitCode: 1,
+      stderr: "ERROR the unit agent closed the connection without an answer\n",
+    });
+    await new Promise<void>((resolve) => fake?.close(() => resolve()));
+    const silent = await fakeAgent(() => {});
+    const env = { JUJU_AGENT_SOCKET_ADDRESS: silent, JUJU_EMULATOR_CALL_TIMEOUT: "1" };
+    const timedOut = await tool("config-get", [], env);
+    expect(timedOut.exitCode).toBe(1);
+    expect(timedOut.stderr).toBe(`ERROR the unit agent at ${silent} did not answer within 1s\n`);
+  });
+
+  it("says which variable is missing, and refuses a context the agent does not know", async () => {
+    const noSocket = await tool("config-get", [], {});
+    expect(noSocket.stderr).toBe("ERROR JUJU_AGENT_SOCKET_ADDRESS not set\n");
+    const noContext = await tool("config-get", [], viaAgent({ JUJU_CONTEXT_ID: "" }));
+    expect(noContext).toMatchObject({ exitCode: 1, stderr: "ERROR JUJU_CONTEXT_ID not set\n" });
+    const unknown = await tool("config-get", [], viaAgent({ JUJU_CONTEXT_ID: "flannel/0-install-9" }));
+    expect(unknown).toMatchObject({
+      exitCode: 1,
+      stderr: 'ERROR bad request: unknown context id "flannel/0-install-9"\n',
+    });
+  });
+});
+
+describe("jujuc with the agent", () => {
+  it("sends several MiB of stdin to relation-set --file - intact", async () => {
+    agent.openContext("ctx", { JUJU_RELATION_ID: "etcd:1" }, createModel({ relations: [relation] }));
+    const big = "x".repeat(6 * 1024 * 1024);
+    const set = await tool("relation-set", ["--file", "-"], viaAgent(), `cert: ${big}\nport: "2379"\n`);
+    expect(set).toMatchObject({ exitCode: 0, stderr: "" });
+    const got = await tool("relation-get", ["--format=json", "-", "flannel/0"], viaAgent());
+    const { model, calls } = agent.closeContext("ctx");
+    expect(JSON.parse(got.stdout)).toEqual({ cert: big, port: "2379" });
+    expect(model.relations[0]?.localUnitData.cert?.length).toBe(big.length);
+    expect(calls.map((c) => [c.tool, c.exitCode])).toEqual([
+      ["relation-set", 0],
+      ["relation-get", 0],
+    ]);
+  });
+
+  it("never waits for stdin a tool does not read", async () => {
+    agent.openContext("ctx", {}, createModel({ config: { port: 1 } }));
+    const child = execa(join(binDir, "config-get"), ["port"], {
+      env: { ...viaAgent(), JUJU_AGENT_SOCKET_NETWORK: "unix", JUJU_CONTEXT_ID: "ctx" },
+      extendEnv: false,
+      stdin: "pipe",
+      timeout: 60_000,
+    });
+    // stdin stays open: the call must finish without it.
+    const result = await child;
+    agent.closeContext("ctx");
+    expect(result.stdout).toBe("1");
+    expect(result.exitCode).toBe(0);
+  });
+});
+
+describe("concurrent calls from one hook", () => {
+  it("applies every call and records each, in start order", async () => {
+    const dir = mkdtempSync(join(root, "charm-"));
+    const charmDir = join(dir, "charm");
+    mkdirSync(charmDir);
+    writeFileSync(
+      join(charmDir, "metadata.yaml"),
+      "name: flannel\nrequires:\n  etcd:\n    interface: etcd\n",
+    );
+    writeFileSync(join(charmDir, "config.yaml"), "options: {}\n");
+    const script = [
+      "#!/bin/sh",
+      '[ -n "$JUJU_RELATION_ID" ] || exit 0',
+      'for i in $(seq 1 24); do relation-set "k$i=v$i" & juju-log --log-level DEBUG "call $i" & done',
+      "wait",
+      "",
+    ].join("\n");
+    writeFileSync(join(charmDir, "dispatch"), script);
+    chmodSync(join(charmDir, "dispatch"), 0o755);
+    const modelPath = join(dir, "model.json");
+    writeModel(modelPath, createModel());
+    const opts = { charmDir, modelPath, binDir, agent };
+    const result = await runner.relate(opts, {
+      name: "etcd",
+      remoteApp: "etcd",
+      remoteUnits: { "etcd/0": {} },
+    });
+    const changed = result.hooks.find((h) => h.hook === "etcd-relation-changed");
+    expect(changed?.exitCode).toBe(0);
+    const expected = Object.fromEntries(Array.from({ length: 24 }, (_, i) => [`k${i + 1}`, `v${i + 1}`]));
+    expect(readModel(modelPath).relations[0]?.localUnitData).toEqual(expected);
+    const calls = changed?.calls ?? [];
+    expect(calls.filter((c) => c.tool === "relation-set" && c.exitCode === 0)).toHaveLength(24);
+    expect(calls.filter((c) => c.tool === "juju-log" && c.exitCode === 0)).toHaveLength(24);
+    expect(calls.map((c) => c.atMs)).toEqual([...calls.map((c) => c.atMs)].sort((a, b) => a - b));
+    expect(calls.every((c) => c.ms >= 0 && c.ms < (changed?.durationMs ?? 0) + 1)).toBe(true);
+  });
+});
