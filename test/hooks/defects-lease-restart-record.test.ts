@@ -77,6 +77,8 @@ describe("issue 14 on a booted machine", () => {
       const now = await flanneldPid();
       return now !== pid && now !== "0" ? now : undefined;
     });
+    // The subnet.env of the revoked lease is still there; it must not read as ready.
+    expect((await unit.health()).stdout.trim()).toMatch(/^not-ready .*reason:(flanneld-inactive|no-lease)$/);
     assertHooksSucceeded(await unit.updateStatus());
     await expectReadyWithLease();
   });
