@@ -1,10 +1,10 @@
-import { readFile, stat, watch, writeFile } from "node:fs/promises";
+import { readFile, watch, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { execa } from "execa";
 import { execProgram } from "../bridges/programs";
 import { ensureFile, readFileIfExists, removeFile, writeFileAtomic } from "../fs/atomic";
 import { traced } from "../trace/spans";
-import { type LeaseResult, parseSubnetEnv, SUBNET_ENV_PATH } from "./subnet-env";
+import { isWrittenSince, type LeaseResult, readLease, SUBNET_ENV_PATH } from "./subnet-env";
 
 export const SERVICE_NAME = "flannel.service";
 export const UNIT_PATH = "/etc/systemd/system/flannel.service";
@@ -113,7 +113,7 @@ export async function removeFlannelDevice(): Promise<string[]> {
   return removed;
 }
 
-/** When flanneld's current process started, in ms since the epoch; undefined when it is not active. */
+/** When flanneld's current process started, as systemd reports it (CLOCK_MONOTONIC µs); undefined when not active. */
 export async function flanneldStartedAt(): Promise<number | undefined> {
   const result = await execa(
     "systemctl",
@@ -123,12 +123,10 @@ export async function flanneldStartedAt(): Promise<number | undefined> {
   const value = (key: string) => new RegExp(`^${key}=(.*)$`, "m").exec(String(result.stdout))?.[1];
   const startedUs = Number(value("ExecMainStartTimestampMonotonic"));
   if (result.exitCode !== 0 || value("ActiveState") !== "active" || !(startedUs > 0)) return undefined;
-  // systemd and process.hrtime both count CLOCK_MONOTONIC; file times are wall-clock.
-  const sinceStartMs = (Number(process.hrtime.bigint() / 1000n) - startedUs) / 1000;
-  return Date.now() - sinceStartMs;
+  return startedUs;
 }
 
-/** Tells when flanneld's current process started (ms since the epoch), or undefined if none runs. */
+/** Tells when flanneld's current process started (CLOCK_MONOTONIC µs), or undefined if none runs. */
 export type StartedAt = () => Promise<number | undefined>;
 
 /**
@@ -140,16 +138,13 @@ export async function readHeldLease(
   startedAt: StartedAt = flanneldStartedAt,
 ): Promise<LeaseResult | undefined> {
   const started = await startedAt();
-  if (started === undefined) return undefined;
-  const written = (await stat(path).catch(() => undefined))?.mtimeMs;
-  if (written === undefined || written < started) return undefined;
-  const text = await readFileIfExists(path);
-  return text === undefined ? undefined : parseSubnetEnv(text);
+  if (started === undefined || !(await isWrittenSince(path, started))) return undefined;
+  return readLease(path);
 }
 
 /**
- * Waits up to timeoutMs for a subnet.env written by the running flanneld; undefined if there is none,
- * else the strict parse (ok or problem). Without startedAt any subnet.env will do.
+ * Waits up to timeoutMs for flanneld's subnet.env (with startedAt: one written by the running flanneld);
+ * undefined if there is none, else the strict parse (ok or problem).
  */
 export async function waitForLease(
   timeoutMs: number,
@@ -167,7 +162,7 @@ async function pollLease(
   const deadline = Date.now() + timeoutMs;
   let last: LeaseResult | undefined;
   for (;;) {
-    last = await readHeldLease(path, startedAt ?? (async () => 0));
+    last = startedAt ? await readHeldLease(path, startedAt) : await readLease(path);
     if (last?.ok || Date.now() >= deadline) return last;
     await changeOrTimeout(path, Math.min(deadline - Date.now(), POLL_MS));
   }

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { IPv4CidrRange, Validator } from "ip-num";
 import { readFileIfExists } from "../fs/atomic";
 
@@ -18,6 +19,7 @@ export type LeaseResult = { ok: true; lease: Lease } | { ok: false; problem: str
 
 const REQUIRED = ["FLANNEL_NETWORK", "FLANNEL_SUBNET", "FLANNEL_MTU", "FLANNEL_IPMASQ"] as const;
 const MAX_SIZE = 4096;
+const COARSE_CLOCK_MS = 10;
 
 /** Parses subnet.env strictly: every key present once, well-formed, and the subnet inside the network. */
 export function parseSubnetEnv(text: string): LeaseResult {
@@ -63,4 +65,17 @@ function bad(problem: string): LeaseResult {
 export async function readLease(path = SUBNET_ENV_PATH): Promise<LeaseResult | undefined> {
   const text = await readFileIfExists(path);
   return text === undefined ? undefined : parseSubnetEnv(text);
+}
+
+/**
+ * Whether a file was written at or after a moment given in CLOCK_MONOTONIC µs, the clock systemd reports
+ * process starts in (e.g. subnet.env against flanneld's start: an older file is a lease flanneld had).
+ */
+export async function isWrittenSince(path: string, monotonicUs: number): Promise<boolean> {
+  const written = (await stat(path).catch(() => undefined))?.mtimeMs;
+  if (written === undefined) return false;
+  // File times are wall-clock; process.hrtime counts CLOCK_MONOTONIC too. The kernel stamps files from a
+  // coarse clock (a few ms behind), and nothing restarts flanneld and loses its lease within 10 ms.
+  const agoMs = (Number(process.hrtime.bigint() / 1000n) - monotonicUs) / 1000;
+  return written >= Date.now() - agoMs - COARSE_CLOCK_MS;
 }

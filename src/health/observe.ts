@@ -1,7 +1,7 @@
 import { readLinkAddresses } from "../bridges/ip-addr";
 import { readNatRulesForHealth } from "../bridges/nat-rules";
 import { type Run, runProgram } from "../bridges/programs";
-import { readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
+import { isWrittenSince, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { CHARM_STATE_PATH, readCharmState } from "../state/charm-state";
 import { BRIDGES, type HealthObservation } from "./health";
 
@@ -18,14 +18,31 @@ export async function observeHealth(options: ObserveOptions = {}): Promise<Healt
   const run = options.run ?? runProgram;
   const state = await readCharmState(options.statePath ?? CHARM_STATE_PATH);
   const bridgeName = state === undefined ? undefined : BRIDGES[state.containerType]?.name;
+  const unit = options.unit ?? "flannel";
+  const subnetEnvPath = options.subnetEnvPath ?? SUBNET_ENV_PATH;
   const [flanneldActive, lease, bridge, natRules] = await Promise.all([
-    isServiceActive(options.unit ?? "flannel", run),
-    readLease(options.subnetEnvPath ?? SUBNET_ENV_PATH),
+    isServiceActive(unit, run),
+    readLease(subnetEnvPath),
     bridgeName === undefined ? undefined : readLinkAddresses(bridgeName, run),
     // Only a ready-looking unit needs the NAT check; the spawn runs beside the others, not after them.
     bridgeName === undefined || !state?.etcdRelated || state.blocked ? undefined : readNatRulesForHealth(run),
   ]);
-  return { flanneldActive, lease, bridge, state, natRules };
+  const stale = flanneldActive && lease?.ok && (await predatesFlanneld(unit, subnetEnvPath, run));
+  return { flanneldActive, lease: stale ? undefined : lease, bridge, state, natRules };
+}
+
+// A subnet.env left by an earlier flanneld (say one whose lease etcd revoked) is no lease the running one holds.
+async function predatesFlanneld(unit: string, subnetEnvPath: string, run: Run): Promise<boolean> {
+  const { exitCode, stdout } = await run("systemctl", [
+    "show",
+    "-p",
+    "ExecMainStartTimestampMonotonic",
+    "--value",
+    unit,
+  ]);
+  const startedUs = Number(stdout.trim());
+  if (exitCode !== 0 || !(startedUs > 0)) return false;
+  return !(await isWrittenSince(subnetEnvPath, startedUs));
 }
 
 /** Whether `systemctl is-active UNIT` says active. */

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -82,6 +82,26 @@ describe("observeHealth", () => {
     expect(calls.filter((call) => call.startsWith("iptables"))).toEqual([
       "iptables -w 2 -t nat -S POSTROUTING",
     ]);
+  });
+
+  it("defect 1: a subnet.env older than flanneld's process is no lease; a newer one is", async () => {
+    const path = join(dir, "subnet.env");
+    await writeFile(path, SUBNET_ENV);
+    await writeCharmState({ containerType: "none", etcdRelated: true }, join(dir, "state.json"));
+    const nowUs = Number(process.hrtime.bigint() / 1000n);
+    const startedAt = (us: number) =>
+      fakeRun({
+        "systemctl is-active flannel": { exitCode: 0, stdout: "active\n" },
+        "systemctl show -p ExecMainStartTimestampMonotonic --value flannel": {
+          exitCode: 0,
+          stdout: `${us}\n`,
+        },
+      });
+    const options = { subnetEnvPath: path, statePath: join(dir, "state.json") };
+    // Written a minute ago, by the flanneld before the one that started a second ago (and holds nothing).
+    await utimes(path, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
+    expect((await observeHealth({ ...options, run: startedAt(nowUs - 1_000_000) })).lease).toBeUndefined();
+    expect((await observeHealth({ ...options, run: startedAt(nowUs - 120_000_000) })).lease?.ok).toBe(true);
   });
 
   it("treats a missing device as no bridge", async () => {

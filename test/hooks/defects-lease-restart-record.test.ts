@@ -1,11 +1,16 @@
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { assertHooksSucceeded, CharmUnit, legacyEtcdData, modernEtcdData } from "../support/charm-unit";
+import { assertHooksSucceeded, CharmUnit, modernEtcdData } from "../support/charm-unit";
 import { FLANNELD_BINARY } from "../support/paths";
-import { waitFor } from "../world/run";
+import { worldDir } from "../world/leftovers";
+import { runHost, waitFor } from "../world/run";
+import type { TlsClient } from "../world/tls";
 import { World } from "../world/world";
 
-// Regression tests for issue 14, defects 1, 2 and 11, on one booted machine with real etcd, flanneld and
-// systemd. The tests run in order and build on each other, as a deployment does.
+// Regression tests for issue 14, defects 1, 2 and 11, on one booted machine with real etcd (TLS), flanneld
+// and systemd. The tests run in order and build on each other, as a deployment does.
 
 const READY_STATUS = /^ready: subnet (10\.10\.\d+\.1\/24) mtu 1472 \(lxcbr0\)$/;
 const EXPECTED_CONFIG = '{"Network":"10.10.0.0/16","SubnetLen":24,"Backend":{"Type":"udp"}}';
@@ -16,16 +21,52 @@ const WRAPPER = "/usr/local/sbin/systemctl";
 
 let world: World;
 let unit: CharmUnit;
+let tls: TlsClient;
 beforeAll(async () => {
-  world = await World.boot({ machines: 1, docker: false });
+  world = await World.boot({ machines: 1, docker: false, etcd: { tls: true } });
+  tls = world.etcd.tls as TlsClient;
   unit = await CharmUnit.place(world.machine("m1"), { index: 0 });
   assertHooksSucceeded(await unit.deploy());
-  assertHooksSucceeded(await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
+  assertHooksSucceeded(await unit.relateEtcd(etcdData(tls)));
   expect((await unit.status()).message).toMatch(READY_STATUS);
 });
 afterAll(async () => {
   await world?.teardown();
 });
+
+function etcdData(client: TlsClient) {
+  return modernEtcdData(world.etcd.endpoint, client);
+}
+
+/** Another client certificate from the world's CA, as an etcd charm hands out when it rotates them. */
+async function newClientCredentials(): Promise<TlsClient> {
+  const ca = join(worldDir(world.id), "etcd", "tls");
+  const dir = await mkdtemp(join(tmpdir(), "rotated-client-"));
+  try {
+    const [key, csr, cert, ext] = ["key", "csr", "crt", "ext"].map((suffix) => join(dir, `client.${suffix}`));
+    const newKey = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"];
+    await runHost(["openssl", "req", ...newKey, "-keyout", key, "-out", csr, "-subj", "/CN=rotated"]);
+    await runHost(["sh", "-c", 'echo extendedKeyUsage=clientAuth >"$1"', "sh", ext]);
+    const signer = ["-CA", join(ca, "ca.crt"), "-CAkey", join(ca, "ca.key"), "-CAcreateserial"];
+    await runHost([
+      "openssl",
+      "x509",
+      "-req",
+      "-in",
+      csr,
+      ...signer,
+      "-out",
+      cert,
+      "-days",
+      "2",
+      "-extfile",
+      ext,
+    ]);
+    return { ca: tls.ca, cert: await readFile(cert, "utf8"), key: await readFile(key, "utf8") };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 async function networkConfig() {
   const result = await world.etcdctl(["get", "/coreos.com/network/config", "--print-value-only"]);
@@ -77,6 +118,8 @@ describe("issue 14 on a booted machine", () => {
       const now = await flanneldPid();
       return now !== pid && now !== "0" ? now : undefined;
     });
+    // The subnet.env of the revoked lease is still there; it must not read as ready.
+    expect((await unit.health()).stdout.trim()).toMatch(/^not-ready .*reason:(flanneld-inactive|no-lease)$/);
     assertHooksSucceeded(await unit.updateStatus());
     await expectReadyWithLease();
   });
@@ -129,6 +172,27 @@ describe("issue 14 on a booted machine", () => {
     await expectReadyWithLease();
   });
 
+  it("defect 2: etcd credentials rotated by a hook that stopped before the restart are loaded by the next hook", async () => {
+    const before = await flanneldPid();
+    const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
+    const relation = String(model.relations[0].id);
+    assertHooksSucceeded(await unit.configure({ iface: "nosuch0" }));
+    expect((await unit.status()).status).toBe("blocked");
+    const rotated = await newClientCredentials();
+    const data = JSON.stringify(etcdData(rotated)["etcd/0"]);
+    assertHooksSucceeded(
+      await unit.operate("remote-change", "--relation-id", relation, "--unit", "etcd/0", "--data", data),
+    );
+    // The new credentials are on disk, but the hook stopped (bad iface) before restarting flanneld.
+    expect((await unit.status()).status).toBe("blocked");
+    expect(await unit.machine.readFile("/etc/flannel/etcd-cert.pem")).toBe(rotated.cert);
+    expect(await flanneldPid()).toBe(before);
+    assertHooksSucceeded(await unit.operate("config", "iface="));
+    expect(await flanneldPid()).not.toBe(before);
+    await expectReadyWithLease();
+    tls = rotated;
+  });
+
   it("defect 11: an empty unit record blocks the unit, naming the file and the fix, until it is deleted", async () => {
     const pid = await flanneldPid();
     await unit.machine.writeFile(RECORD, "");
@@ -155,7 +219,7 @@ describe("issue 14 on a booted machine", () => {
     // flanneld's subnet.env stays behind in /run; etcd forgets the network.
     expect(await unit.machine.readFile("/run/flannel/subnet.env")).toContain("FLANNEL_SUBNET=");
     expect((await world.etcdctl(["del", "--prefix", "/coreos.com/network"])).exitCode).toBe(0);
-    assertHooksSucceeded(await unit.relateEtcd(modernEtcdData("http://198.51.100.2:2379")));
+    assertHooksSucceeded(await unit.relateEtcd(etcdData(tls)));
     await expectReadyWithLease();
   });
 });
