@@ -32,9 +32,10 @@ export async function ensureBridge(config: CharmConfig, lease: Lease, record: Un
 
 async function applyBridge(config: CharmConfig, lease: Lease, record: UnitRecord) {
   if (record.bridge && record.bridge !== config.containerType) await restoreBridge(record.bridge);
+  // Recorded before the files change: a step that stops the hook halfway must still be undone on remove.
+  record.bridge = config.containerType;
   if (config.containerType === "lxc") await ensureLxcBridge(lease, config.ipMasq);
   if (config.containerType === "docker") await ensureDockerBridge(lease, { warn: warnInLog });
-  record.bridge = config.containerType;
   // Checked on every hook: the rules live in the kernel only, and anyone may delete or add one.
   for (const change of await ensureNatRules(lease, config.containerType, config.ipMasq)) {
     await warnInLog(`repaired nat POSTROUTING: iptables ${change}`);

@@ -219,6 +219,20 @@ describe("lxc, then docker, then none on one machine", () => {
     }).toEqual(before);
   });
 
+  it("defect 7: a MASQUERADE of the subnet (docker's rule without ip-masq false) is reported and removed", async () => {
+    const network = subnet.replace(/\.1\/24$/, ".0/24");
+    const rule = ["-s", network, "!", "-o", "docker0", "-j", "MASQUERADE"];
+    await machine.run(["iptables", "-w", "5", "-t", "nat", "-A", "POSTROUTING", ...rule]);
+    await expectHealth(
+      unit,
+      `not-ready docker0:${address} subnet:${subnet} mtu:1472 reason:nat-masquerade`,
+      1,
+    );
+    assertHooksSucceeded(await unit.updateStatus());
+    expect((await natPostrouting(machine)).filter((line) => line.includes(network))).toEqual([]);
+    await expectHealth(unit, `ready docker0:${address} subnet:${subnet} mtu:1472`, 0);
+  });
+
   it("keeps docker0 at the lease's MTU when docker restarts outside the charm, before any container", async () => {
     await machine.run(["systemctl", "restart", "docker"]);
     await expectOnlyLease(machine, "docker0", subnet);

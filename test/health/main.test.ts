@@ -12,6 +12,9 @@ const LXCBR0 = JSON.stringify([
   { ifname: "lxcbr0", mtu: 1472, addr_info: [{ family: "inet", local: "10.10.16.1", prefixlen: 24 }] },
 ]);
 
+const NAT_RULES =
+  "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN";
+
 let dir: string;
 let bundle: string;
 let metafile: Metafile;
@@ -49,12 +52,12 @@ describe("health main bundle", () => {
 
 /**
  * Runs the bundle in a private mount namespace whose /run and /var/lib are fresh tmpfs holding only the
- * given files, with fake systemctl and ip first on PATH: the production paths stay fixed and the host's
+ * given files, with fake systemctl, ip and iptables first on PATH: the production paths stay fixed and the host's
  * own /run and /var/lib are never touched.
  */
 async function runHealthIn(
   files: { subnetEnv?: string; state?: string },
-  fakes: { systemctl: string; ip: string },
+  fakes: { systemctl: string; ip: string; iptables: string },
 ) {
   const fakeBin = await mkdtemp(join(dir, "bin-"));
   for (const [name, script] of Object.entries(fakes)) {
@@ -89,7 +92,7 @@ describe("health main CLI", () => {
   it("prints the ready line and exits 0", async () => {
     const result = await runHealthIn(
       { subnetEnv: SUBNET_ENV, state: '{"containerType":"lxc","etcdRelated":true}' },
-      { systemctl: "echo active", ip: `echo '${LXCBR0}'` },
+      { systemctl: "echo active", ip: `echo '${LXCBR0}'`, iptables: `printf '%s\\n' '${NAT_RULES}'` },
     );
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe("ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472");
@@ -99,7 +102,11 @@ describe("health main CLI", () => {
   it("prints a not-ready line and exits 1", async () => {
     const result = await runHealthIn(
       { state: '{"containerType":"lxc","etcdRelated":true}' },
-      { systemctl: "echo inactive; exit 3", ip: 'echo "Device \\"lxcbr0\\" does not exist." >&2; exit 1' },
+      {
+        systemctl: "echo inactive; exit 3",
+        ip: 'echo "Device \\"lxcbr0\\" does not exist." >&2; exit 1',
+        iptables: "exit 1",
+      },
     );
     expect(result.stdout).toBe("not-ready reason:flanneld-inactive");
     expect(result.exitCode).toBe(1);
