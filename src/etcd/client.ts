@@ -78,6 +78,19 @@ export async function deleteOwnLease(
   });
 }
 
+/** The subnet leases under `<prefix>/subnets/`: key suffix (e.g. 10.10.16.0-24) and the PublicIP it carries. */
+export async function listLeases(
+  access: EtcdAccess,
+  prefix: string,
+): Promise<{ subnet: string; publicIp: string | undefined }[]> {
+  const root = `${prefix}/subnets/`;
+  const leases = await withClient(access, (client) => client.getAll().prefix(root).exec());
+  return leases.kvs.map((kv) => ({
+    subnet: kv.key.toString().slice(root.length),
+    publicIp: publicIpOf(kv.value.toString()),
+  }));
+}
+
 function publicIpOf(value: string): string | undefined {
   try {
     const parsed = JSON.parse(value) as { PublicIP?: unknown };

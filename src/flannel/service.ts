@@ -17,6 +17,15 @@ export const FLANNEL_DEVICES = ["flannel0", "flannel.1"] as const;
 
 const SYSTEMCTL_TIMEOUT_MS = 30_000;
 
+/** systemd could not start flanneld (it crashed or exited at once); systemd keeps retrying it by itself. */
+export class ServiceStartError extends Error {
+  constructor(action: string, cause: unknown) {
+    const detail = cause instanceof Error ? cause.message.split("\n")[0] : String(cause);
+    super(`systemctl ${action} ${SERVICE_NAME} failed: ${detail}`, { cause });
+    this.name = "ServiceStartError";
+  }
+}
+
 /**
  * Writes the unit, reloads systemd if it changed or a restart is asked for (an earlier reload may have
  * timed out), enables it and (re)starts flanneld only then.
@@ -29,7 +38,10 @@ export async function ensureService(
   if (changed || options.restart) await systemctl("daemon-reload");
   await systemctl("enable", SERVICE_NAME);
   // "start" is a no-op for a running flanneld, so unchanged hooks never interrupt the overlay.
-  await systemctl(changed || options.restart ? "restart" : "start", SERVICE_NAME);
+  const action = changed || options.restart ? "restart" : "start";
+  await systemctl(action, SERVICE_NAME).catch((error: unknown) => {
+    throw new ServiceStartError(action, error);
+  });
   return changed || options.restart === true;
 }
 

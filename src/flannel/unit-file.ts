@@ -49,6 +49,8 @@ export function renderUnitFile(options: FlanneldOptions): string {
     "Documentation=https://github.com/flannel-io/flannel",
     "After=network-online.target",
     "Wants=network-online.target",
+    // Never give up restarting: a flanneld that crashed five times in 10 s must still come back alone.
+    "StartLimitIntervalSec=0",
     "",
     "[Service]",
     "Type=notify",

@@ -19,7 +19,7 @@ export async function reconcile(record: UnitRecord, etcdRelations: readonly stri
   const access = await readEtcdAccess(record, etcdRelations);
   await ensureNetworkJoined(config, access, record);
   await ensureFlanneldRunning(config, access, binary, record);
-  const lease = await waitForHeldLease();
+  const lease = await waitForHeldLease(access, config, record);
   const bridge = await ensureBridge(config, lease, record);
   return active(`ready: subnet ${lease.subnet} mtu ${lease.mtu}${bridge ? ` (${bridge})` : ""}`);
 }

@@ -6,6 +6,7 @@ import {
   EtcdCredentialsError,
   EtcdUnavailable,
   ensureNetworkConfig,
+  listLeases,
   readNetworkConfig,
 } from "../../src/etcd/client";
 import type { EtcdAccess } from "../../src/etcd/relation-data";
@@ -108,6 +109,20 @@ describe.each([false, true])("etcd client (tls: %s)", (tls) => {
       await withRaw(etcd.access, (c) => c.get(`/other${prefix}/subnets/10.10.1.0-24`).string()),
     ).not.toBeNull();
     expect(await deleteOwnLease(etcd.access, prefix, "198.51.100.1")).toEqual([]);
+  });
+
+  it("listLeases lists every lease under this prefix with its PublicIP", async () => {
+    const prefix = newPrefix();
+    await withRaw(etcd.access, async (c) => {
+      await c.put(`${prefix}/subnets/10.10.1.0-24`).value('{"PublicIP":"198.51.100.1"}');
+      await c.put(`${prefix}/subnets/10.10.2.0-24`).value("not json");
+      await c.put(`${prefix}/config`).value("{}");
+    });
+    expect(await listLeases(etcd.access, prefix)).toEqual([
+      { subnet: "10.10.1.0-24", publicIp: "198.51.100.1" },
+      { subnet: "10.10.2.0-24", publicIp: undefined },
+    ]);
+    expect(await listLeases(etcd.access, newPrefix())).toEqual([]);
   });
 });
 

@@ -8,6 +8,7 @@ import {
   isServiceActive,
   removeService,
   restoreIpForward,
+  ServiceStartError,
   SYSCTL_PATH,
   stopService,
   UNIT_PATH,
@@ -123,6 +124,16 @@ describe("ensureService with a recording systemctl", () => {
       ["systemctl", "enable", "flannel.service"],
       ["systemctl", "restart", "flannel.service"],
     ]);
+  });
+
+  it("a start systemd refuses (flanneld crashed) is a ServiceStartError naming the action", async () => {
+    const unitPath = join(dir, "flannel.service");
+    const failsToStart =
+      '#!/bin/sh\ncase "$1" in start|restart) echo "Job for flannel.service failed." >&2; exit 1;; esac\n';
+    await writeFile(join(tools.dir, "systemctl"), failsToStart, { mode: 0o755 });
+    const failure = ensureService("unit v1\n", { unitPath });
+    await expect(failure).rejects.toBeInstanceOf(ServiceStartError);
+    await expect(failure).rejects.toThrow(/^systemctl restart flannel.service failed: /);
   });
 
   it("stops, disables and removes the unit; does nothing without one", async () => {

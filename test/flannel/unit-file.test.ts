@@ -21,6 +21,7 @@ Description=flannel overlay network (flanneld)
 Documentation=https://github.com/flannel-io/flannel
 After=network-online.target
 Wants=network-online.target
+StartLimitIntervalSec=0
 
 [Service]
 Type=notify

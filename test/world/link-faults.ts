@@ -43,3 +43,18 @@ async function setRate(underlay: string, port: string, mbit: number): Promise<vo
 function nft(netns: string, args: string[]): Promise<string> {
   return runHost(["ip", "netns", "exec", netns, "nft", ...args]);
 }
+
+/** Drops every frame between the bridge ports `a` and `b` (both ways) in the underlay, or lets them through again. */
+export async function setPartition(underlay: string, a: string, b: string, drop: boolean): Promise<void> {
+  const chain = `cut_${a}_${b}`;
+  await nft(underlay, ["add", "table", "bridge", TABLE]);
+  await nft(underlay, ["add", "chain", "bridge", TABLE, chain, "{ type filter hook forward priority 0; }"]);
+  await nft(underlay, ["flush", "chain", "bridge", TABLE, chain]);
+  if (!drop) return;
+  for (const [from, to] of [
+    [a, b],
+    [b, a],
+  ] as const) {
+    await nft(underlay, ["add", "rule", "bridge", TABLE, chain, "iifname", from, "oifname", to, "drop"]);
+  }
+}
