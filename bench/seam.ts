@@ -60,7 +60,7 @@ console.log(JSON.stringify({ node: median(node), tool: median(tool) }));
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 /** Total time covered by the calls' [start, end) intervals. */
-function coveredMs(calls: HookRun["calls"]): number {
+function coveredMs(calls: NonNullable<HookRun["calls"]>): number {
   const spans = calls.map((c) => [c.atMs, c.atMs + c.ms] as const).sort((a, b) => a[0] - b[0]);
   let total = 0;
   let end = Number.NEGATIVE_INFINITY;
@@ -73,15 +73,17 @@ function coveredMs(calls: HookRun["calls"]): number {
 }
 
 function split(hook: HookRun, nodeFloor: number): HookSplit {
-  const tools = coveredMs(hook.calls);
+  const calls = hook.calls ?? [];
+  const wall = hook.durationMs ?? 0;
+  const tools = coveredMs(calls);
   const waits = (hook.spans ?? []).reduce((sum, span) => sum + span.ms, 0);
   return {
-    wall_ms: round(hook.durationMs),
-    charm_ms: round(Math.max(hook.durationMs - tools - waits, 0)),
+    wall_ms: round(wall),
+    charm_ms: round(Math.max(wall - tools - waits, 0)),
     tools_ms: round(tools),
     waits_ms: round(waits),
-    tool_calls: hook.calls.length,
-    over_node: Math.round((hook.durationMs / nodeFloor) * 100) / 100,
+    tool_calls: calls.length,
+    over_node: Math.round((wall / nodeFloor) * 100) / 100,
   };
 }
 

@@ -29,10 +29,10 @@ export interface HookRun {
   stdout: string;
   stderr: string;
   diff: { statuses: { status: string; message: string }[]; logs: { level: string; message: string }[] };
-  /** The hook's tool calls in order. */
-  calls: ToolCallRecord[];
-  /** Wall time of the hook process. */
-  durationMs: number;
+  /** The hook's tool calls in order (always set by the agent; optional for results built by hand). */
+  calls?: ToolCallRecord[];
+  /** Wall time of the hook process (always set by the agent). */
+  durationMs?: number;
   /** The charm's own timing of its waits, when the operation ran with `--trace` (FLANNEL_CHARM_TRACE). */
   spans?: { span: "systemctl" | "etcd" | "lease-wait"; ms: number }[];
 }
