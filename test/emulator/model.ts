@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 
+/** Where a unit's model lives inside a booted machine; the hook tools use it when JUJU_EMULATOR_MODEL is unset. */
+export const EMULATOR_DIR = "/var/lib/juju-emulator";
+export const DEFAULT_MODEL_PATH = `${EMULATOR_DIR}/model.json`;
+/** The hook-tool wrappers the runner installs beside the model (status-get, config-get, …). */
+export const EMULATOR_BIN_DIR = `${EMULATOR_DIR}/emulator-bin`;
+
 /** A charm config value as Juju stores it (config.yaml types string/int/float/boolean). */
 export type ConfigValue = string | number | boolean;
 

@@ -1,7 +1,7 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { basename } from "node:path";
 import { parseFlags } from "./flags";
-import { readModel, writeModel } from "./model";
+import { DEFAULT_MODEL_PATH, readModel, writeModel } from "./model";
 import { chooseFormat, render } from "./output";
 import type { Tool, ToolIo } from "./tool";
 import { ToolError } from "./tool-error";
@@ -53,17 +53,34 @@ function runTool(tool: Tool, argv: string[], io: ToolIo, modelPath: string): str
   return typeof value === "string" ? value : "";
 }
 
+/**
+ * The model file: JUJU_EMULATOR_MODEL (set in every hook), else the one a booted machine keeps, so that
+ * `status-get` typed by hand inside a machine works as `juju exec --unit … -- status-get` would.
+ */
+export function findModelPath(env: NodeJS.ProcessEnv, fallback = DEFAULT_MODEL_PATH): string {
+  const fromEnv = env.JUJU_EMULATOR_MODEL;
+  if (fromEnv) return fromEnv;
+  if (existsSync(fallback)) return fallback;
+  throw new Error(
+    `JUJU_EMULATOR_MODEL is not set and there is no ${fallback}: set JUJU_EMULATOR_MODEL to the unit's model file (JUJU_EMULATOR_MODEL=/path/to/model.json status-get)`,
+  );
+}
+
 /** Runs one hook tool in-process; every failure becomes Juju's `ERROR ...` line and exit code. */
-export function callTool(name: string, argv: string[], io: ToolIo): ToolResult {
+export function callTool(
+  name: string,
+  argv: string[],
+  io: ToolIo,
+  fallbackModel = DEFAULT_MODEL_PATH,
+): ToolResult {
   let stderr = "";
   const warn = (text: string) => {
     stderr += text;
   };
   const tool = tools[name];
   if (!tool) return { exitCode: 1, stdout: "", stderr: `ERROR unknown command: ${name}\n` };
-  const modelPath = io.env.JUJU_EMULATOR_MODEL;
-  if (!modelPath) return { exitCode: 1, stdout: "", stderr: "ERROR JUJU_EMULATOR_MODEL is not set\n" };
   try {
+    const modelPath = findModelPath(io.env, fallbackModel);
     const stdout = runTool(tool, argv, { ...io, warn }, modelPath);
     return { exitCode: 0, stdout, stderr };
   } catch (error) {

@@ -1,7 +1,7 @@
+import { DEFAULT_MODEL_PATH, EMULATOR_DIR } from "../emulator/model";
 import type { Machine } from "../world/world";
 import { CHARM_BUILD_DIR, EMULATOR_BUNDLE, FLANNELD_BINARY } from "./paths";
 
-const EMULATOR_DIR = "/var/lib/juju-emulator";
 const EMULATOR = `${EMULATOR_DIR}/emulator.cjs`;
 
 export interface HookRun {
@@ -45,7 +45,7 @@ export class CharmUnit {
   ) {
     this.name = `flannel/${index}`;
     this.charmDir = `/var/lib/juju/agents/unit-flannel-${index}/charm`;
-    this.model = `${EMULATOR_DIR}/model.json`;
+    this.model = DEFAULT_MODEL_PATH;
   }
 
   /** Copies the charm and the emulator in and creates the unit's model (nothing runs yet). */
