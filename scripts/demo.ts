@@ -86,7 +86,11 @@ function printKeep(units: CharmUnit[], containers: Container[], type: DemoOption
 /** `juju status` of a world, as the demo prints it once at the end of every run. */
 async function printStatus(world: World) {
   console.log("\n$ juju status --relations");
-  process.stdout.write(await jujuStatus(world.machines));
+  // The status is for reading; failing to gather it must not fail (or skip the teardown of) the demo.
+  const table = await jujuStatus(world.machines).catch(
+    (error: Error) => `(could not gather it: ${error.message})\n`,
+  );
+  process.stdout.write(table);
 }
 
 /** `npm run demo -- status`: `juju status` of every world a `--keep` demo still holds up. */
