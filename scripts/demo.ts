@@ -1,8 +1,9 @@
 // `npm run demo`: the charm's main job on one machine. Boots etcd and N machines, deploys the packed charm
 // on each, relates it to etcd, waits for ready, shows ./health as an operator sees it, and pings between
 // real containers on different machines. Bundled by scripts/demo (esbuild) and run as root.
-import { Command, InvalidArgumentError, Option } from "commander";
 import type { CharmUnit } from "../test/support/charm-unit";
+import { cheatSheet } from "../test/support/cheat-sheet";
+import { jujuStatus } from "../test/support/juju-status";
 import {
   type Container,
   deployUnits,
@@ -15,12 +16,10 @@ import {
   waitReady,
 } from "../test/support/overlay";
 import { World } from "../test/world/world";
+import { findKeptWorlds, keptGuests, recordKeptWorld } from "./demo-kept";
+import { type DemoCommand, DemoOptionError, parseDemoArgs, USAGE } from "./demo-options.mjs";
 
-interface DemoOptions {
-  machines: number;
-  containers: "lxc" | "docker";
-  keep: boolean;
-}
+type DemoOptions = Extract<DemoCommand, { command: "run" }>;
 
 const started = Date.now();
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(1)} s`;
@@ -32,12 +31,6 @@ async function stage<T>(what: string, work: () => Promise<T>): Promise<T> {
   const value = await work();
   process.stdout.write(` done (${seconds(since)})\n`);
   return value;
-}
-
-function parseMachines(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 2 || n > 20) throw new InvalidArgumentError("a whole number from 2 to 20");
-  return n;
 }
 
 async function startContainers(units: CharmUnit[], kind: DemoOptions["containers"]): Promise<Container[]> {
@@ -70,16 +63,50 @@ async function underlayRtt(world: World): Promise<string> {
   return `machine ${m1.name} ${m1.address} -> ${m2.name} ${m2.address}: ${result.replies}/3 replies, rtt ${result.rttMs?.toFixed(2)} ms (underlay, no overlay)`;
 }
 
-function printKeep(units: CharmUnit[], containers: DemoOptions["containers"]) {
-  console.log("\ndemo: --keep: the world stays up while this process runs.");
-  for (const unit of units) {
-    const look = `cd ${unit.charmDir} && ./health; ${containers === "lxc" ? "lxc-ls -f" : "docker ps"}`;
-    console.log(`  enter ${unit.machine.name} (${unit.name}): nsenter -t ${unit.machine.leaderPid} -a bash`);
-    console.log(`    then: ${look}`);
-  }
-  console.log(`  tear it down: Ctrl-C here, or kill ${process.pid}`);
+function printKeep(units: CharmUnit[], containers: Container[], type: DemoOptions["containers"]) {
+  const sheet = cheatSheet({
+    units: units.map((u) => ({
+      machine: u.machine.name,
+      leaderPid: u.machine.leaderPid,
+      unit: u.name,
+      charmDir: u.charmDir,
+    })),
+    containers: containers.map((c) => ({
+      machine: c.machine.name,
+      name: c.name,
+      kind: c.kind,
+      address: c.address,
+    })),
+    containerType: type,
+    pid: process.pid,
+  });
+  console.log(`\n${sheet.join("\n")}`);
 }
 
+/** `juju status` of a world, as the demo prints it once at the end of every run. */
+async function printStatus(world: World) {
+  console.log("\n$ juju status --relations");
+  // The status is for reading; failing to gather it must not fail (or skip the teardown of) the demo.
+  const table = await jujuStatus(world.machines).catch(
+    (error: Error) => `(could not gather it: ${error.message})\n`,
+  );
+  process.stdout.write(table);
+}
+
+/** `npm run demo -- status`: `juju status` of every world a `--keep` demo still holds up. */
+async function showKeptStatus(): Promise<number> {
+  const kept = await findKeptWorlds();
+  if (kept.length === 0) {
+    console.error("demo: no kept world is running; start one with: npm run demo -- --keep");
+    return 1;
+  }
+  for (const world of kept) {
+    if (kept.length > 1) console.log(`world ${world.worldId} (demo PID ${world.pid}):`);
+    console.log("$ juju status --relations");
+    process.stdout.write(await jujuStatus(keptGuests(world)));
+  }
+  return 0;
+}
 async function demo(options: DemoOptions): Promise<number> {
   const docker = options.containers === "docker";
   const world = await stage(
@@ -103,19 +130,22 @@ async function demo(options: DemoOptions): Promise<number> {
     console.log("\n$ juju exec --application flannel -- ./health");
     for (const line of await healthLines(units)) console.log(line);
     let pinged = false;
+    let containers: Container[] = [];
     if (ready) {
-      const containers = await stage(`starting one ${options.containers} container per machine`, () =>
+      containers = await stage(`starting one ${options.containers} container per machine`, () =>
         startContainers(units, options.containers),
       );
       console.log("");
       pinged = await pingAcross(containers);
       console.log(await underlayRtt(world));
     }
+    await printStatus(world);
     console.log(`\ndemo: first hook to all ready: ${readyAfter}; total ${seconds(started)}`);
     const ok = ready && pinged;
     console.log(ok ? "demo: OK" : "demo: FAILED (see above)");
     if (options.keep) {
-      printKeep(units, options.containers);
+      await recordKeptWorld(world);
+      printKeep(units, containers, options.containers);
       // The world's own signal handlers tear it down on Ctrl-C or kill, then exit.
       setInterval(() => undefined, 60_000);
       await new Promise(() => undefined);
@@ -126,13 +156,21 @@ async function demo(options: DemoOptions): Promise<number> {
   }
 }
 
-const program = new Command("demo")
-  .description("flannel charm on booted machines: deploy, relate to etcd, health, container pings")
-  .option("--machines <n>", "how many machines", parseMachines, 3)
-  .addOption(new Option("--containers <type>", "container type").choices(["lxc", "docker"]).default("lxc"))
-  .option("--keep", "leave the world up until Ctrl-C", false)
-  .action(async (options: DemoOptions) => {
-    process.exitCode = await demo(options);
-  });
+async function main(argv: string[]): Promise<number> {
+  let command: DemoCommand;
+  try {
+    command = parseDemoArgs(argv);
+  } catch (error) {
+    if (!(error instanceof DemoOptionError)) throw error;
+    console.error(`demo: ${error.message}\nrun 'npm run demo -- --help' for the options`);
+    return 2;
+  }
+  if (command.command === "help") {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (command.command === "status") return showKeptStatus();
+  return demo(command);
+}
 
-await program.parseAsync();
+process.exitCode = await main(process.argv.slice(2));

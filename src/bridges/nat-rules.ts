@@ -40,7 +40,11 @@ export function planNatRepair(
 }
 
 /** The health reason token for a NAT problem, or undefined when the rules are as the bridge needs them. */
-export function findNatProblem(postrouting: string, lease: Lease, type: ContainerType): string | undefined {
+export function findNatProblem(
+  postrouting: string,
+  lease: Lease,
+  type: ContainerType,
+): "nat-exemption-missing" | "nat-masquerade" | undefined {
   const plan = planNatRepair(postrouting, lease, type);
   if (plan.insert.length > 0) return "nat-exemption-missing";
   if (plan.delete.length > 0) return "nat-masquerade";

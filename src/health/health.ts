@@ -3,6 +3,7 @@ import { findNatProblem } from "../bridges/nat-rules";
 import type { ContainerType } from "../config/charm-config";
 import type { Lease, LeaseResult } from "../flannel/subnet-env";
 import type { CharmState } from "../state/charm-state";
+import type { Reason } from "./reasons";
 
 /** A bridge as `ip` shows it: IPv4 addresses with prefix length, e.g. 10.10.16.1/24, and its MTU. */
 export type BridgeObservation = LinkAddresses;
@@ -41,7 +42,7 @@ export function computeHealth(observation: HealthObservation): Health {
 }
 
 /** The first thing that keeps the unit from being ready, as a reason token; undefined when ready. */
-export function findReason(observation: HealthObservation): string | undefined {
+export function findReason(observation: HealthObservation): Reason | undefined {
   const { state, lease } = observation;
   if (state === undefined) return "no-state";
   if (state.blocked !== undefined) return "blocked";
@@ -57,7 +58,11 @@ export function findReason(observation: HealthObservation): string | undefined {
   return bridgeReason ?? natReason ?? (state.waiting === undefined ? undefined : "waiting");
 }
 
-function findBridgeReason(type: ContainerType, lease: Lease, bridge: BridgeObservation | undefined) {
+function findBridgeReason(
+  type: ContainerType,
+  lease: Lease,
+  bridge: BridgeObservation | undefined,
+): Reason | undefined {
   if (BRIDGES[type] === undefined) return undefined;
   if (bridge === undefined) return "bridge-missing";
   if (!bridge.addresses.includes(lease.subnet)) return "bridge-mismatch";

@@ -1,17 +1,28 @@
 // Entry of ./health and the health action: one line, exit 0 ready, 1 not ready. It must stay light: no
 // etcd client and no Juju tools, since operators run it outside hooks via `juju exec`.
+// `./health --explain [reason]` prints what each reason token means instead.
 import { computeHealth, type Health } from "./health";
 import { observeHealth } from "./observe";
+import { explainReasons, type Reason } from "./reasons";
+
+const HEALTH_ERROR: Reason = "health-error";
 
 async function runHealth(): Promise<Health> {
   try {
     return computeHealth(await observeHealth());
   } catch (error) {
     process.stderr.write(`health: ${error instanceof Error ? error.message : String(error)}\n`);
-    return { line: "not-ready reason:health-error", exitCode: 1 };
+    return { line: `not-ready reason:${HEALTH_ERROR}`, exitCode: 1 };
   }
 }
 
-const health = await runHealth();
-process.stdout.write(`${health.line}\n`);
-process.exitCode = health.exitCode;
+const [flag, token] = process.argv.slice(2);
+if (flag === "--explain") {
+  const explained = explainReasons(token);
+  process.stdout.write(explained.text);
+  process.exitCode = explained.exitCode;
+} else {
+  const health = await runHealth();
+  process.stdout.write(`${health.line}\n`);
+  process.exitCode = health.exitCode;
+}

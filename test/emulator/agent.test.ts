@@ -127,7 +127,9 @@ describe("jujuc without a working agent", () => {
 
   it("says which variable is missing, and refuses a context the agent does not know", async () => {
     const noSocket = await tool("config-get", [], {});
-    expect(noSocket.stderr).toBe("ERROR JUJU_AGENT_SOCKET_ADDRESS not set\n");
+    expect(noSocket.stderr).toBe(
+      "ERROR JUJU_AGENT_SOCKET_ADDRESS not set: hook tools answer inside a hook; on a machine run them as juju-exec UNIT -- TOOL (e.g. juju-exec flannel/0 -- status-get)\n",
+    );
     const noContext = await tool("config-get", [], viaAgent({ JUJU_CONTEXT_ID: "" }));
     expect(noContext).toMatchObject({ exitCode: 1, stderr: "ERROR JUJU_CONTEXT_ID not set\n" });
     const unknown = await tool("config-get", [], viaAgent({ JUJU_CONTEXT_ID: "flannel/0-install-9" }));

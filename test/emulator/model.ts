@@ -1,6 +1,12 @@
 import { randomBytes } from "node:crypto";
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 
+/** Where the machine's unit agent keeps its socket, its client and the unit's model inside a booted machine. */
+export const EMULATOR_DIR = "/var/lib/juju-emulator";
+export const DEFAULT_MODEL_PATH = `${EMULATOR_DIR}/model.json`;
+/** Juju's own place for the command that runs a command in a unit's hook context, on the machine. */
+export const JUJU_EXEC_PATH = "/usr/local/bin/juju-exec";
+
 /** A charm config value as Juju stores it (config.yaml types string/int/float/boolean). */
 export type ConfigValue = string | number | boolean;
 

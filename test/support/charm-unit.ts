@@ -1,7 +1,8 @@
+import { DEFAULT_MODEL_PATH, EMULATOR_DIR, JUJU_EXEC_PATH } from "../emulator/model";
 import type { Machine } from "../world/world";
+import { JUJU_EXEC_SCRIPT } from "./juju-exec";
 import { CHARM_BUILD_DIR, EMULATOR_BUNDLE, FLANNELD_BINARY, JUJUC_CLIENT } from "./paths";
 
-const EMULATOR_DIR = "/var/lib/juju-emulator";
 const EMULATOR = `${EMULATOR_DIR}/emulator.cjs`;
 const JUJUC = `${EMULATOR_DIR}/jujuc`;
 /** jujuc under the operator's name: forwards `deploy`, `config`, … to the agent. */
@@ -70,7 +71,7 @@ export class CharmUnit {
   ) {
     this.name = `flannel/${index}`;
     this.charmDir = `/var/lib/juju/agents/unit-flannel-${index}/charm`;
-    this.model = `${EMULATOR_DIR}/model.json`;
+    this.model = DEFAULT_MODEL_PATH;
   }
 
   /** Copies the charm in, starts the machine's agent if needed and creates the unit's model (no hook runs). */
@@ -166,6 +167,7 @@ export async function ensureAgent(machine: Machine): Promise<void> {
   await machine.copyIn(JUJUC_CLIENT, `${JUJUC}.new`);
   await machine.run(["mv", "-f", `${JUJUC}.new`, JUJUC], { direct: true });
   await machine.run(["ln", "-sfn", JUJUC, OPERATOR], { direct: true });
+  await machine.writeFile(JUJU_EXEC_PATH, JUJU_EXEC_SCRIPT, 0o755);
   const agent = ["node", EMULATOR, "agent", "--socket", AGENT_SOCKET, "--bin-dir", `${EMULATOR_DIR}/bin`];
   const start = ["systemd-run", "--quiet", "--collect", `--unit=${AGENT_UNIT}`, "--", ...agent];
   const started = await machine.exec([...start, "--jujuc", JUJUC], { direct: true });

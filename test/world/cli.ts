@@ -1,7 +1,8 @@
 // The world from a terminal. Bundle, then run (the library is plain TypeScript; Node 20 cannot run .ts):
 //   npx esbuild test/world/cli.ts --bundle --platform=node --format=esm --packages=external \
 //     --outfile=build/world-cli.mjs && node build/world-cli.mjs boot 3
-import { Command } from "commander";
+import { Command, InvalidArgumentError } from "commander";
+import { describeWorld, placeEtcdClientFiles } from "./describe";
 import { ensureImage, imageKey } from "./image";
 import { cleanLeftovers } from "./leftovers";
 import { World } from "./world";
@@ -20,13 +21,14 @@ program
 program
   .command("boot")
   .description("boot a world and keep it until Ctrl-C")
-  .argument("[machines]", "how many machines", "3")
+  .argument("[machines]", "how many machines, a whole number from 1 to 20", parseMachines, 3)
   .option("--tls", "etcd with TLS client certificates")
   .option("--no-docker", "mask Docker in the machines (faster boot)")
-  .action(async (machines: string, options: { tls?: boolean; docker: boolean }) => {
+  .action(async (machines: number, options: { tls?: boolean; docker: boolean }) => {
     const etcd = { tls: options.tls === true };
-    const world = await World.boot({ machines: Number(machines), etcd, docker: options.docker });
-    printWorld(world);
+    const world = await World.boot({ machines, etcd, docker: options.docker });
+    await placeEtcdClientFiles(world);
+    console.log(describeWorld(world).join("\n"));
     console.log("Ctrl-C tears it down.");
     await new Promise(() => undefined);
   });
@@ -39,13 +41,10 @@ program
     console.log(removed.length ? `removed worlds: ${removed.join(" ")}` : "nothing left over");
   });
 
-function printWorld(world: World): void {
-  console.log(`world ${world.id}: image ${world.timings.imageMs} ms, boot ${world.timings.bootMs} ms`);
-  for (const m of world.machines) {
-    console.log(`  ${m.name} ${m.address} leader PID ${m.leaderPid} booted in ${m.bootTimesMs[0]} ms`);
-  }
-  console.log(`  etcd ${world.etcd.endpoint}`);
-  console.log(`  enter a machine: nsenter -t <leader PID> -a bash`);
+function parseMachines(text: string): number {
+  const n = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+  if (n >= 1 && n <= 20) return n;
+  throw new InvalidArgumentError("how many machines: a whole number from 1 to 20.");
 }
 
 await program.parseAsync();

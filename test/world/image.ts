@@ -15,12 +15,15 @@ const SUITE = "bookworm";
 export const IMAGE_PACKAGES = [
   "busybox", // ping, wget, the lxc busybox template
   "ca-certificates",
+  "curl", // poking etcd and services by hand (see `npm run world -- boot`)
   "dbus",
   "dnsmasq-base", // lxc-net's DHCP
   "docker.io",
+  "etcd-client", // etcdctl: a ready-made etcd check from inside a machine
   "iperf3", // benchmarks across the overlay
   "iproute2",
   "iptables",
+  "iputils-ping", // ping for people; the tests keep using busybox ping
   "lxc",
   "nodejs", // runs the charm's bundles
   "procps",

@@ -31,8 +31,28 @@ export function untrack(world: TearDownable): void {
   process.off("exit", onExit);
 }
 
+let exiting = false;
+
+// npm forwards the terminal's SIGINT to its child, which then gets Ctrl-C twice: the first one wins.
 async function exitAfterTeardown(code: number): Promise<void> {
-  process.stderr.write(`\nsignal received: tearing down ${live.size} world(s)\n`);
-  await Promise.allSettled([...live].map((world) => world.teardown()));
+  if (exiting) return;
+  exiting = true;
+  // untrack() drops our handlers as the last world goes; later signals must not kill a teardown midway.
+  for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => undefined);
+  const started = Date.now();
+  const worlds = [...live];
+  const what = `${worlds.length} world${worlds.length === 1 ? "" : "s"}`;
+  process.stderr.write(`\n${signalName(code)} received: tearing down ${what} …\n`);
+  const results = await Promise.allSettled(worlds.map((world) => world.teardown()));
+  const failed = results.filter((r) => r.status === "rejected");
+  const took = `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  const problems = failed.map((r) => `: ${(r as PromiseRejectedResult).reason}`).join("");
+  process.stderr.write(
+    failed.length === 0 ? `torn down ${what} in ${took}\n` : `teardown failed after ${took}${problems}\n`,
+  );
   process.exit(code);
+}
+
+function signalName(code: number): string {
+  return code === 130 ? "SIGINT" : "SIGTERM";
 }

@@ -60,7 +60,7 @@ func main() {
 func run(name string, args []string, started float64) (int, error) {
 	address := os.Getenv("JUJU_AGENT_SOCKET_ADDRESS")
 	if address == "" {
-		return 1, errors.New("JUJU_AGENT_SOCKET_ADDRESS not set")
+		return 1, errors.New("JUJU_AGENT_SOCKET_ADDRESS not set: hook tools answer inside a hook; on a machine run them as juju-exec UNIT -- TOOL (e.g. juju-exec flannel/0 -- status-get)")
 	}
 	if network := os.Getenv("JUJU_AGENT_SOCKET_NETWORK"); network != "unix" {
 		return 1, fmt.Errorf("JUJU_AGENT_SOCKET_NETWORK is %q: this agent listens on unix sockets only", network)
