@@ -2,7 +2,7 @@
 // on each, relates it to etcd, waits for ready, shows ./health as an operator sees it, and pings between
 // real containers on different machines. Bundled by scripts/demo (esbuild) and run as root.
 import type { CharmUnit } from "../test/support/charm-unit";
-import { cheatSheet } from "../test/support/cheat-sheet";
+import { cheatSheet, sheetInputOf } from "../test/support/cheat-sheet";
 import { jujuStatus } from "../test/support/juju-status";
 import {
   type Container,
@@ -64,22 +64,7 @@ async function underlayRtt(world: World): Promise<string> {
 }
 
 function printKeep(units: CharmUnit[], containers: Container[], type: DemoOptions["containers"]) {
-  const sheet = cheatSheet({
-    units: units.map((u) => ({
-      machine: u.machine.name,
-      leaderPid: u.machine.leaderPid,
-      unit: u.name,
-      charmDir: u.charmDir,
-    })),
-    containers: containers.map((c) => ({
-      machine: c.machine.name,
-      name: c.name,
-      kind: c.kind,
-      address: c.address,
-    })),
-    containerType: type,
-    pid: process.pid,
-  });
+  const sheet = cheatSheet(sheetInputOf(units, containers, type, process.pid));
   console.log(`\n${sheet.join("\n")}`);
 }
 

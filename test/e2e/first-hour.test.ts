@@ -2,7 +2,7 @@ import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findKeptWorlds, keptGuests, recordKeptWorld } from "../../scripts/demo-kept";
 import type { CharmUnit } from "../support/charm-unit";
-import { cheatSheet, insideCommands, type SheetInput } from "../support/cheat-sheet";
+import { cheatSheet, insideCommands, type SheetInput, sheetInputOf } from "../support/cheat-sheet";
 import { jujuStatus } from "../support/juju-status";
 import {
   type Container,
@@ -33,22 +33,7 @@ describe("a kept world as a newcomer pokes at it", { timeout: E2E_TIMEOUT_MS }, 
     containers = [];
     for (const unit of units)
       containers.push(await startLxcContainer(unit.machine, `${unit.machine.name}-c1`));
-    sheet = {
-      units: units.map((u) => ({
-        machine: u.machine.name,
-        leaderPid: u.machine.leaderPid,
-        unit: u.name,
-        charmDir: u.charmDir,
-      })),
-      containers: containers.map((c) => ({
-        machine: c.machine.name,
-        name: c.name,
-        kind: c.kind,
-        address: c.address,
-      })),
-      containerType: "lxc",
-      pid: process.pid,
-    };
+    sheet = sheetInputOf(units, containers, "lxc", process.pid);
   }, E2E_TIMEOUT_MS);
   afterAll(async () => {
     await world?.teardown();

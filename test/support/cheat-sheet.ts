@@ -1,6 +1,8 @@
 // What `npm run demo -- --keep` prints: commands to copy, with the kept world's real PIDs, names and
 // addresses, for entering each machine, ./health, the unit's status, and a ping across the overlay.
 import { enterCommand } from "../world/enter";
+import type { CharmUnit } from "./charm-unit";
+import type { Container } from "./overlay";
 
 export interface SheetUnit {
   machine: string;
@@ -64,4 +66,29 @@ export function cheatSheet(input: SheetInput): string[] {
   }
   lines.push("", `  tear it down: Ctrl-C here, or kill ${input.pid}`);
   return lines;
+}
+
+/** The cheat sheet's input from deployed units and their containers. */
+export function sheetInputOf(
+  units: CharmUnit[],
+  containers: Container[],
+  containerType: SheetInput["containerType"],
+  pid: number,
+): SheetInput {
+  return {
+    units: units.map((u) => ({
+      machine: u.machine.name,
+      leaderPid: u.machine.leaderPid,
+      unit: u.name,
+      charmDir: u.charmDir,
+    })),
+    containers: containers.map((c) => ({
+      machine: c.machine.name,
+      name: c.name,
+      kind: c.kind,
+      address: c.address,
+    })),
+    containerType,
+    pid,
+  };
 }
