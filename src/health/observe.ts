@@ -1,8 +1,10 @@
-import { readLinkAddresses } from "../bridges/ip-addr";
-import { type Run, runProgram } from "../bridges/programs";
+import { parseIpAddrJson } from "../bridges/ip-addr";
+import type { Run } from "../bridges/programs";
 import { readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { CHARM_STATE_PATH, readCharmState } from "../state/charm-state";
-import { BRIDGES, type HealthObservation } from "./health";
+import { BRIDGES, type BridgeObservation, type HealthObservation } from "./health";
+import { lightRun } from "./light-run";
+import { isUnitRunning, type UnitProbeOptions } from "./unit-running";
 
 export interface ObserveOptions {
   /** The flanneld systemd unit. */
@@ -10,23 +12,27 @@ export interface ObserveOptions {
   readonly subnetEnvPath?: string;
   readonly statePath?: string;
   readonly run?: Run;
+  /** Where PID 1's /proc entry and the cgroup mounts are (tests point these at a fake tree). */
+  readonly probe?: UnitProbeOptions;
 }
 
+// Health runs on every `juju exec … ./health`, so it uses no execa and no systemctl: see light-run.ts
+// and unit-running.ts for what that saves.
 /** Gathers what health looks at: flanneld's unit state, subnet.env, the bridge and the hooks' state. */
 export async function observeHealth(options: ObserveOptions = {}): Promise<HealthObservation> {
-  const run = options.run ?? runProgram;
+  const run = options.run ?? lightRun;
   const state = await readCharmState(options.statePath ?? CHARM_STATE_PATH);
   const bridgeName = state === undefined ? undefined : BRIDGES[state.containerType]?.name;
   const [flanneldActive, lease, bridge] = await Promise.all([
-    isServiceActive(options.unit ?? "flannel", run),
+    isUnitRunning(options.unit ?? "flannel", run, options.probe),
     readLease(options.subnetEnvPath ?? SUBNET_ENV_PATH),
-    bridgeName === undefined ? undefined : readLinkAddresses(bridgeName, run),
+    bridgeName === undefined ? undefined : readBridge(bridgeName, run),
   ]);
   return { flanneldActive, lease, bridge, state };
 }
 
-/** Whether `systemctl is-active UNIT` says active. */
-export async function isServiceActive(unit: string, run: Run = runProgram): Promise<boolean> {
-  const { exitCode, stdout } = await run("systemctl", ["is-active", unit]);
-  return exitCode === 0 && stdout.trim() === "active";
+/** The bridge's addresses and MTU from `ip -j addr show dev NAME`; undefined when it does not exist. */
+async function readBridge(name: string, run: Run): Promise<BridgeObservation | undefined> {
+  const { exitCode, stdout } = await run("ip", ["-j", "addr", "show", "dev", name]);
+  return exitCode === 0 ? parseIpAddrJson(stdout) : undefined;
 }
