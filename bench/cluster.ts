@@ -1,0 +1,73 @@
+// A world of booted machines with the packed charm on each, as the network benchmarks need it.
+import type { Backend } from "../src/config/charm-config";
+import { assertHooksSucceeded, CharmUnit } from "../test/support/charm-unit";
+import {
+  type Container,
+  etcdUnitsFor,
+  relateUnits,
+  startLxcContainer,
+  subnetOf,
+  waitReady,
+} from "../test/support/overlay";
+import { type Machine, World } from "../test/world/world";
+
+export interface Cluster {
+  world: World;
+  units: CharmUnit[];
+  /** Every unit's ready health line, in machine order. */
+  health: string[];
+  /** First hook (install) to every unit's ./health saying ready. */
+  readyMs: number;
+  backend: Backend;
+}
+
+export interface ClusterOptions {
+  machines: number;
+  backend: Backend;
+  /** Slow worlds (many machines) get longer than the tests' 3 minutes. */
+  readyTimeoutMs?: number;
+}
+
+/** Boots a world, deploys and relates the charm on every machine (LXC bridges), waits for all ready. */
+export async function bootCluster(options: ClusterOptions): Promise<Cluster> {
+  const world = await World.boot({ machines: options.machines, docker: false });
+  try {
+    const started = Date.now();
+    const config = { "container-type": "lxc", backend: options.backend };
+    const units = await Promise.all(
+      world.machines.map((machine, index) => deployUnit(machine, index, config)),
+    );
+    await relateUnits(units, etcdUnitsFor(world, "legacy"));
+    const health = await waitReady(units, options.readyTimeoutMs);
+    return { world, units, health, readyMs: Date.now() - started, backend: options.backend };
+  } catch (error) {
+    await world.teardown();
+    throw error;
+  }
+}
+
+async function deployUnit(machine: Machine, index: number, config: Record<string, string>) {
+  const unit = await CharmUnit.place(machine, { index, config });
+  assertHooksSucceeded(await unit.deploy(), `deploy ${unit.name}`);
+  return unit;
+}
+
+/** Runs fn on a cluster and always tears the world down. */
+export async function withCluster<T>(options: ClusterOptions, fn: (c: Cluster) => Promise<T>): Promise<T> {
+  const cluster = await bootCluster(options);
+  try {
+    return await fn(cluster);
+  } finally {
+    await cluster.world.teardown();
+  }
+}
+
+/** One LXC container per unit, started in parallel. */
+export function startContainers(cluster: Cluster): Promise<Container[]> {
+  return Promise.all(cluster.units.map((unit, i) => startLxcContainer(unit.machine, `b${i + 1}`)));
+}
+
+/** The bridge (lxcbr0) address of unit i: the machine's own address on the overlay. */
+export function bridgeAddress(cluster: Cluster, index: number): string {
+  return subnetOf(cluster.health[index] ?? "").split("/")[0] ?? "";
+}

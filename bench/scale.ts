@@ -1,0 +1,3 @@
+export async function measureScale(_machines: number, _pings: number): Promise<Record<string, unknown>> {
+  throw new Error("not yet");
+}
