@@ -10,6 +10,7 @@ import {
   waitReady,
 } from "../test/support/overlay";
 import { type Machine, World } from "../test/world/world";
+import { inBatches } from "./stats";
 
 export interface Cluster {
   world: World;
@@ -18,6 +19,8 @@ export interface Cluster {
   health: string[];
   /** First hook (install) to every unit's ./health saying ready. */
   readyMs: number;
+  /** Where readyMs went: deploy hooks, relation hooks, then waiting (update-status) until ready. */
+  phasesMs: { deploy: number; relate: number; settle: number };
   backend: Backend;
 }
 
@@ -37,9 +40,13 @@ export async function bootCluster(options: ClusterOptions): Promise<Cluster> {
     const units = await Promise.all(
       world.machines.map((machine, index) => deployUnit(machine, index, config)),
     );
+    const deployed = Date.now();
     await relateUnits(units, etcdUnitsFor(world, "legacy"));
+    const related = Date.now();
     const health = await waitReady(units, options.readyTimeoutMs);
-    return { world, units, health, readyMs: Date.now() - started, backend: options.backend };
+    const ready = Date.now();
+    const phasesMs = { deploy: deployed - started, relate: related - deployed, settle: ready - related };
+    return { world, units, health, readyMs: ready - started, phasesMs, backend: options.backend };
   } catch (error) {
     await world.teardown();
     throw error;
@@ -62,9 +69,9 @@ export async function withCluster<T>(options: ClusterOptions, fn: (c: Cluster) =
   }
 }
 
-/** One LXC container per unit, started in parallel. */
+/** One LXC container per unit, a few started at a time. */
 export function startContainers(cluster: Cluster): Promise<Container[]> {
-  return Promise.all(cluster.units.map((unit, i) => startLxcContainer(unit.machine, `b${i + 1}`)));
+  return inBatches(cluster.units, (unit) => startLxcContainer(unit.machine, `b${unit.index + 1}`));
 }
 
 /** The bridge (lxcbr0) address of unit i: the machine's own address on the overlay. */

@@ -3,7 +3,7 @@
 // Figures are ratios measured side by side in one run (never asserted in tests). Run as root.
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { Command } from "commander";
-import { BACKENDS } from "../src/config/charm-config";
+import { BACKENDS, type Backend } from "../src/config/charm-config";
 import { withCluster } from "./cluster";
 import { measureControl } from "./control";
 import { measureNetwork, type NetworkFigures } from "./network";
@@ -12,10 +12,15 @@ import { loadAverage, round } from "./stats";
 
 type Figures = Record<string, unknown>;
 
+interface RunOptions {
+  runs: number;
+  backends: Backend[];
+}
+
 interface Section {
   name: string;
   what: string;
-  run: (options: { runs: number }) => Promise<Figures>;
+  run: (options: RunOptions) => Promise<Figures>;
 }
 
 // The one list of sections: add a section here and it is selectable, printed and written to bench.json.
@@ -32,30 +37,34 @@ const SECTIONS: Section[] = [
     what: "first hook to every unit ready, 3 and 8 machines",
     run: async () => {
       const ready_s: Record<string, number> = {};
+      const ready_phases_s: Record<string, Record<string, number>> = {};
       for (const machines of [3, 8]) {
-        const ms = await withCluster({ machines, backend: "udp" }, async (c) => c.readyMs);
-        ready_s[`${machines}_machines`] = round(ms / 1000);
+        const cluster = await withCluster({ machines, backend: "udp" }, async (c) => c);
+        ready_s[`${machines}_machines`] = round(cluster.readyMs / 1000);
+        ready_phases_s[`${machines}_machines`] = Object.fromEntries(
+          Object.entries(cluster.phasesMs).map(([phase, ms]) => [phase, round(ms / 1000)]),
+        );
       }
-      return { ready_s };
+      return { ready_s, ready_phases_s };
     },
   },
   {
     name: "network",
     what: "throughput, rtt and noop_hook_loss per backend, 2 machines",
-    run: ({ runs }) => networkFigures(runs),
+    run: ({ runs, backends }) => networkFigures(runs, backends),
   },
 ];
 
-async function networkFigures(runs: number): Promise<Figures> {
+async function networkFigures(runs: number, backends: Backend[]): Promise<Figures> {
   const per: Record<string, NetworkFigures> = {};
-  for (const backend of BACKENDS)
+  for (const backend of backends)
     per[backend] = await withCluster({ machines: 2, backend }, (c) => measureNetwork(c, runs));
   const pick = <K extends keyof NetworkFigures>(key: K) =>
     Object.fromEntries(Object.entries(per).map(([backend, figures]) => [backend, figures[key]]));
   return { throughput: pick("throughput"), rtt: pick("rtt"), noop_hook_loss: pick("noop_hook_loss") };
 }
 
-async function runSections(names: string[], runs: number) {
+async function runSections(names: string[], options: RunOptions) {
   const unknown = names.filter((name) => !SECTIONS.some((s) => s.name === name));
   if (unknown.length > 0)
     throw new Error(
@@ -65,7 +74,7 @@ async function runSections(names: string[], runs: number) {
   const figures: Figures = {};
   for (const section of chosen) {
     console.error(`bench: ${section.name}: ${section.what} …`);
-    const result = await section.run({ runs });
+    const result = await section.run(options);
     Object.assign(figures, result);
     printTable(section.name, result);
   }
@@ -77,8 +86,16 @@ async function runSections(names: string[], runs: number) {
 async function mergeInto(path: string, figures: Figures) {
   const previous = JSON.parse(await readFile(path, "utf8").catch(() => "{}")) as Figures;
   await mkdir("build", { recursive: true });
-  await writeFile(path, `${JSON.stringify({ ...previous, ...figures }, null, 2)}\n`);
+  const merged = { ...previous };
+  for (const [key, value] of Object.entries(figures)) merged[key] = mergeObjects(previous[key], value);
+  await writeFile(path, `${JSON.stringify(merged, null, 2)}\n`);
   console.error(`bench: wrote ${path}`);
+}
+
+/** One level deep, so that a run of one backend keeps the others' figures. */
+function mergeObjects(before: unknown, after: unknown): unknown {
+  const isObject = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+  return isObject(before) && isObject(after) ? { ...(before as object), ...(after as object) } : after;
 }
 
 /** Flattens nested figures into `key.sub  value` rows. */
@@ -98,7 +115,10 @@ export function printTable(title: string, figures: Figures) {
 const program = new Command("bench")
   .argument("[sections...]", `sections to run (default all): ${SECTIONS.map((s) => s.name).join(", ")}`)
   .option("--runs <n>", "samples per figure", (v) => Number(v), 15)
-  .action(async (names: string[], options: { runs: number }) => runSections(names, options.runs));
+  .option("--backends <list>", "backends for the network section", (v) => v.split(",") as Backend[], [
+    ...BACKENDS,
+  ])
+  .action(async (names: string[], options: RunOptions) => runSections(names, options));
 
 program
   .command("scale")

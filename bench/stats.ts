@@ -28,3 +28,17 @@ export async function loadAverage(): Promise<number> {
   const { readFile } = await import("node:fs/promises");
   return Number((await readFile("/proc/loadavg", "utf8")).split(" ")[0]);
 }
+
+/** Maps with at most `parallel` calls at a time (2 cores: hundreds of nsenter at once would thrash). */
+export async function inBatches<T, R>(items: T[], fn: (item: T) => Promise<R>, parallel = 8): Promise<R[]> {
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(parallel, items.length) }, worker));
+  return results;
+}
