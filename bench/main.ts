@@ -15,6 +15,8 @@ type Figures = Record<string, unknown>;
 interface RunOptions {
   runs: number;
   backends: Backend[];
+  /** Machine counts for the ready section. */
+  sizes: number[];
 }
 
 interface Section {
@@ -35,10 +37,10 @@ const SECTIONS: Section[] = [
   {
     name: "ready",
     what: "first hook to every unit ready, 3 and 8 machines",
-    run: async () => {
+    run: async (options) => {
       const ready_s: Record<string, number> = {};
       const ready_phases_s: Record<string, Record<string, number>> = {};
-      for (const machines of [3, 8]) {
+      for (const machines of options.sizes) {
         const cluster = await withCluster({ machines, backend: "udp" }, async (c) => c);
         ready_s[`${machines}_machines`] = round(cluster.readyMs / 1000);
         ready_phases_s[`${machines}_machines`] = Object.fromEntries(
@@ -118,6 +120,7 @@ const program = new Command("bench")
   .option("--backends <list>", "backends for the network section", (v) => v.split(",") as Backend[], [
     ...BACKENDS,
   ])
+  .option("--sizes <list>", "machine counts for the ready section", (v) => v.split(",").map(Number), [3, 8])
   .action(async (names: string[], options: RunOptions) => runSections(names, options));
 
 program

@@ -1,5 +1,5 @@
 // Bundles the charm's entrypoints into self-contained files that run on Node >= 18 with no node_modules.
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -40,6 +40,9 @@ function parsedProtos(path) {
 /** Builds every entry; returns esbuild's metafiles keyed by output name. */
 export async function build(entries = ENTRIES) {
   const metafiles = {};
+  // Chunk names carry content hashes: clear old ones so that the charm ships only what it imports.
+  for (const entry of entries)
+    await rm(join(root, "build", dirname(entry.out), "chunks"), { recursive: true, force: true });
   for (const entry of entries) {
     const result = await esbuild.build({
       absWorkingDir: root,
