@@ -11,7 +11,9 @@ const require = createRequire(import.meta.url);
 /** Entry points of the charm (into build/flannel/lib) and of the test harnesses (into build/harness). */
 const ENTRIES = [
   { in: "src/hooks/main.ts", out: "flannel/lib/charm" },
-  { in: "src/health/main.ts", out: "flannel/lib/health" },
+  // ./health runs on every `juju exec`: CommonJS starts faster than an ES module, and old syntax lets its
+  // Node.js version check run on any Node.js (see src/health/main.ts).
+  { in: "src/health/main.ts", out: "flannel/lib/health", format: "cjs", target: "node12" },
 ];
 
 // etcd3 reads its .proto files from disk when it is first loaded; a bundle has no such files, so the
@@ -44,27 +46,30 @@ export async function build(entries = ENTRIES) {
   for (const entry of entries)
     await rm(join(root, "build", dirname(entry.out), "chunks"), { recursive: true, force: true });
   for (const entry of entries) {
+    const esm = (entry.format ?? "esm") === "esm";
     const result = await esbuild.build({
       absWorkingDir: root,
-      // Split so that code only some hooks need (the etcd client, imported lazily) is its own chunk:
-      // hooks that never touch etcd do not parse its 700 KB.
       entryPoints: [{ in: entry.in, out: basename(entry.out) }],
       outdir: join("build", dirname(entry.out)),
-      splitting: true,
+      // Split so that code only some hooks need (the etcd client, imported lazily) is its own chunk:
+      // hooks that never touch etcd do not parse its 700 KB.
+      splitting: esm,
       chunkNames: "chunks/[name]-[hash]",
-      outExtension: { ".js": ".mjs" },
+      outExtension: { ".js": esm ? ".mjs" : ".cjs" },
       bundle: true,
       platform: "node",
-      target: "node18",
-      format: "esm",
+      target: entry.target ?? "node18",
+      format: esm ? "esm" : "cjs",
       minifyWhitespace: true,
       legalComments: "none",
       metafile: true,
       logLevel: "warning",
       // Bundled CommonJS dependencies call require(); ESM output has no require of its own.
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
+      banner: esm
+        ? {
+            js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+          }
+        : {},
       plugins: [etcdProtoPlugin()],
     });
     metafiles[entry.out] = result.metafile;

@@ -3,6 +3,10 @@
 import { computeHealth, type Health } from "./health";
 import { observeHealth } from "./observe";
 
+/** Tells ./health's shell that this Node.js is too old, so it looks for another (see the health script). */
+const EXIT_NODE_TOO_OLD = 3;
+const MIN_NODE_MAJOR = 18;
+
 async function runHealth(): Promise<Health> {
   try {
     return computeHealth(await observeHealth());
@@ -12,6 +16,12 @@ async function runHealth(): Promise<Health> {
   }
 }
 
-const health = await runHealth();
-process.stdout.write(`${health.line}\n`);
-process.exitCode = health.exitCode;
+// The bundle is compiled for old Node.js syntax so that this check runs instead of a syntax error.
+if (Number(process.versions.node.split(".")[0]) < MIN_NODE_MAJOR) {
+  process.exitCode = EXIT_NODE_TOO_OLD;
+} else {
+  runHealth().then((health) => {
+    process.stdout.write(`${health.line}\n`);
+    process.exitCode = health.exitCode;
+  });
+}
