@@ -25,7 +25,8 @@ interface Section {
   run: (options: RunOptions) => Promise<Figures>;
 }
 
-// The one list of sections: add a section here and it is selectable, printed and written to bench.json.
+// The one list of sections: add a section here and it is selectable, printed and written to bench.json
+// (e.g. the hook-tool seam's `{ name: "seam", what: "…", run: () => benchSeam() }` from bench/seam.ts).
 const SECTIONS: Section[] = [
   {
     name: "control",
