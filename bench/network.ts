@@ -64,11 +64,11 @@ async function measureThroughput(cluster: Cluster, paths: Path[], rounds: number
     for (const path of paths) {
       const before =
         cluster.backend === "udp" && path.name === "machine" ? await udpCounters(cluster) : undefined;
-      const gbits = await iperf(path);
+      const { gbits, seconds } = await iperf(path);
       samples[path.name].push(gbits);
       if (before) {
+        // Per second of the transfer itself: reading the counters takes seconds on a loaded host.
         const after = await udpCounters(cluster);
-        const seconds = (after.at - before.at) / 1000;
         udp.packets_per_s.push((after.txPackets - before.txPackets) / seconds);
         udp.flanneld_cpu_sender.push((after.cpu[0] - before.cpu[0]) / 100 / seconds);
         udp.flanneld_cpu_receiver.push((after.cpu[1] - before.cpu[1]) / 100 / seconds);
@@ -92,12 +92,13 @@ async function measureThroughput(cluster: Cluster, paths: Path[], rounds: number
   return figures;
 }
 
-async function iperf(path: Path): Promise<number> {
+async function iperf(path: Path): Promise<{ gbits: number; seconds: number }> {
   const argv = path.enter(["iperf3", "-c", path.to, "-t", String(IPERF_SECONDS), "-J"]);
   // iperf3 runs from the machine even for a container: lxc-attach would find no iperf3 inside.
   const command = argv[0] === "lxc-attach" ? nsenterInto(path, argv) : argv;
   const report = JSON.parse(await path.from.run(await command, { direct: true }));
-  return report.end.sum_received.bits_per_second / 1e9;
+  const received = report.end.sum_received;
+  return { gbits: received.bits_per_second / 1e9, seconds: received.seconds };
 }
 
 async function nsenterInto(path: Path, argv: string[]): Promise<string[]> {
@@ -115,7 +116,7 @@ async function udpCounters(cluster: Cluster) {
     return Number(user) + Number(system);
   };
   const tx = await m1.run(["cat", "/sys/class/net/flannel0/statistics/tx_packets"], { direct: true });
-  return { at: Date.now(), txPackets: Number(tx), cpu: [await ticks(m1), await ticks(m2)] as const };
+  return { txPackets: Number(tx), cpu: [await ticks(m1), await ticks(m2)] as const };
 }
 
 /** busybox ping RTT per path; ratios to the underlay. */
