@@ -36,6 +36,7 @@ async function scaleFigures(cluster: Cluster, pings: number) {
       Object.entries(cluster.phasesMs).map(([phase, ms]) => [phase, round(ms / 1000)]),
     ),
     boot_s: round(cluster.world.timings.bootMs / 1000),
+    place_s: round(cluster.placeMs / 1000),
     flanneld_rss_mib: { median: mib(median(rss)), max: mib(Math.max(...rss)) },
     machine_pss_mib: { median: mib(median(total)), max: mib(Math.max(...total)) },
     etcd: { ...etcd, keys_per_unit: round(etcd.keys / n, 2), revision_per_unit: round(etcd.revision / n, 2) },
