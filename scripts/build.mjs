@@ -1,7 +1,7 @@
 // Bundles the charm's entrypoints into self-contained files that run on Node >= 18 with no node_modules.
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
@@ -11,7 +11,9 @@ const require = createRequire(import.meta.url);
 /** Entry points of the charm (into build/flannel/lib) and of the test harnesses (into build/harness). */
 const ENTRIES = [
   { in: "src/hooks/main.ts", out: "flannel/lib/charm" },
-  { in: "src/health/main.ts", out: "flannel/lib/health" },
+  // ./health runs on every `juju exec`: CommonJS starts faster than an ES module, and old syntax lets its
+  // Node.js version check run on any Node.js (see src/health/main.ts).
+  { in: "src/health/main.ts", out: "flannel/lib/health", format: "cjs", target: "node12" },
 ];
 
 // etcd3 reads its .proto files from disk when it is first loaded; a bundle has no such files, so the
@@ -40,23 +42,34 @@ function parsedProtos(path) {
 /** Builds every entry; returns esbuild's metafiles keyed by output name. */
 export async function build(entries = ENTRIES) {
   const metafiles = {};
+  // Chunk names carry content hashes: clear old ones so that the charm ships only what it imports.
+  for (const entry of entries)
+    await rm(join(root, "build", dirname(entry.out), "chunks"), { recursive: true, force: true });
   for (const entry of entries) {
+    const esm = (entry.format ?? "esm") === "esm";
     const result = await esbuild.build({
       absWorkingDir: root,
-      entryPoints: [entry.in],
-      outfile: join("build", `${entry.out}.mjs`),
+      entryPoints: [{ in: entry.in, out: basename(entry.out) }],
+      outdir: join("build", dirname(entry.out)),
+      // Split so that code only some hooks need (the etcd client, imported lazily) is its own chunk:
+      // hooks that never touch etcd do not parse its 700 KB.
+      splitting: esm,
+      chunkNames: "chunks/[name]-[hash]",
+      outExtension: { ".js": esm ? ".mjs" : ".cjs" },
       bundle: true,
       platform: "node",
-      target: "node18",
-      format: "esm",
+      target: entry.target ?? "node18",
+      format: esm ? "esm" : "cjs",
       minifyWhitespace: true,
       legalComments: "none",
       metafile: true,
       logLevel: "warning",
       // Bundled CommonJS dependencies call require(); ESM output has no require of its own.
-      banner: {
-        js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
-      },
+      banner: esm
+        ? {
+            js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
+          }
+        : {},
       plugins: [etcdProtoPlugin()],
     });
     metafiles[entry.out] = result.metafile;

@@ -1,10 +1,8 @@
 import { IPv4CidrRange, Validator } from "ip-num";
 
-export const CONTAINER_TYPES = ["lxc", "docker", "none"] as const;
-export const BACKENDS = ["udp", "vxlan", "host-gw"] as const;
+import { BACKENDS, type Backend, CONTAINER_TYPES, type ContainerType } from "./choices";
 
-export type ContainerType = (typeof CONTAINER_TYPES)[number];
-export type Backend = (typeof BACKENDS)[number];
+export { BACKENDS, type Backend, CONTAINER_TYPES, type ContainerType } from "./choices";
 
 /** The charm's options after defaults, validation and normalisation. */
 export interface CharmConfig {

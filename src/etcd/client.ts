@@ -102,7 +102,7 @@ function publicIpOf(value: string): string | undefined {
 
 /** Opens a client (etcd3 loaded only now), runs one job with a deadline, and always closes it. */
 async function withClient<T>(access: EtcdAccess, job: (client: Etcd3) => Promise<T>): Promise<T> {
-  const etcd3 = await import("etcd3");
+  const { etcd3 } = await import("./etcd3-module");
   const client = newClient(etcd3, access);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

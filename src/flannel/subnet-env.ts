@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
-import { IPv4CidrRange, Validator } from "ip-num";
 import { readFileIfExists } from "../fs/atomic";
+import { containsCidr, networkOf, parseCidr } from "./ipv4-cidr";
 
 /** Where flanneld writes the lease it holds (its default --subnet-file). */
 export const SUBNET_ENV_PATH = "/run/flannel/subnet.env";
@@ -44,11 +44,12 @@ function validateLease(values: Map<string, string>): LeaseResult {
   const subnet = values.get("FLANNEL_SUBNET") ?? "";
   const mtu = Number(values.get("FLANNEL_MTU"));
   const ipMasq = values.get("FLANNEL_IPMASQ");
-  if (!Validator.isValidIPv4CidrRange(network)[0])
+  const networkCidr = parseCidr(network);
+  const subnetCidr = parseCidr(subnet);
+  if (networkCidr === undefined || networkOf(networkCidr) !== networkCidr.address)
     return bad(`FLANNEL_NETWORK ${network} is not an IPv4 network`);
-  if (!Validator.isValidIPv4CidrNotation(subnet)[0])
-    return bad(`FLANNEL_SUBNET ${subnet} is not an IPv4 CIDR`);
-  if (!IPv4CidrRange.fromCidr(network).contains(IPv4CidrRange.fromCidr(subnet))) {
+  if (subnetCidr === undefined) return bad(`FLANNEL_SUBNET ${subnet} is not an IPv4 CIDR`);
+  if (!containsCidr(networkCidr, subnetCidr)) {
     return bad(`FLANNEL_SUBNET ${subnet} is outside FLANNEL_NETWORK ${network}`);
   }
   if (!Number.isInteger(mtu) || mtu < 576 || mtu > 65535)

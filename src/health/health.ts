@@ -1,5 +1,5 @@
 import type { LinkAddresses } from "../bridges/ip-addr";
-import { findNatProblem } from "../bridges/nat-rules";
+import { findNatProblem } from "../bridges/nat-plan";
 import type { ContainerType } from "../config/charm-config";
 import type { Lease, LeaseResult } from "../flannel/subnet-env";
 import type { CharmState } from "../state/charm-state";

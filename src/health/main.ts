@@ -7,6 +7,10 @@ import { explainReasons, type Reason } from "./reasons";
 
 const HEALTH_ERROR: Reason = "health-error";
 
+/** Tells ./health's shell that this Node.js is too old, so it looks for another (see the health script). */
+const EXIT_NODE_TOO_OLD = 3;
+const MIN_NODE_MAJOR = 18;
+
 async function runHealth(): Promise<Health> {
   try {
     return computeHealth(await observeHealth());
@@ -16,13 +20,17 @@ async function runHealth(): Promise<Health> {
   }
 }
 
+// The bundle is compiled for old Node.js syntax so that this check runs instead of a syntax error.
 const [flag, token] = process.argv.slice(2);
-if (flag === "--explain") {
+if (Number(process.versions.node.split(".")[0]) < MIN_NODE_MAJOR) {
+  process.exitCode = EXIT_NODE_TOO_OLD;
+} else if (flag === "--explain") {
   const explained = explainReasons(token);
   process.stdout.write(explained.text);
   process.exitCode = explained.exitCode;
 } else {
-  const health = await runHealth();
-  process.stdout.write(`${health.line}\n`);
-  process.exitCode = health.exitCode;
+  runHealth().then((health) => {
+    process.stdout.write(`${health.line}\n`);
+    process.exitCode = health.exitCode;
+  });
 }

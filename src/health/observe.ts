@@ -1,9 +1,11 @@
-import { readLinkAddresses } from "../bridges/ip-addr";
-import { readNatRulesForHealth } from "../bridges/nat-rules";
-import { type Run, runProgram } from "../bridges/programs";
+import { parseIpAddrJson } from "../bridges/ip-addr";
+import { readNatRulesForHealth } from "../bridges/nat-plan";
+import type { Run } from "../bridges/programs";
 import { isWrittenSince, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { CHARM_STATE_PATH, readCharmState } from "../state/charm-state";
-import { BRIDGES, type HealthObservation } from "./health";
+import { BRIDGES, type BridgeObservation, type HealthObservation } from "./health";
+import { lightRun } from "./light-run";
+import { isUnitRunning, type UnitProbeOptions, unitStartedUs } from "./unit-running";
 
 export interface ObserveOptions {
   /** The flanneld systemd unit. */
@@ -11,42 +13,45 @@ export interface ObserveOptions {
   readonly subnetEnvPath?: string;
   readonly statePath?: string;
   readonly run?: Run;
+  /** Where PID 1's /proc entry and the cgroup mounts are (tests point these at a fake tree). */
+  readonly probe?: UnitProbeOptions;
 }
 
+// Health runs on every `juju exec … ./health`, so it uses no execa and no systemctl: see light-run.ts
+// and unit-running.ts for what that saves.
 /** Gathers what health looks at: flanneld's unit state, subnet.env, the bridge and the hooks' state. */
 export async function observeHealth(options: ObserveOptions = {}): Promise<HealthObservation> {
-  const run = options.run ?? runProgram;
+  const run = options.run ?? lightRun;
   const state = await readCharmState(options.statePath ?? CHARM_STATE_PATH);
   const bridgeName = state === undefined ? undefined : BRIDGES[state.containerType]?.name;
   const unit = options.unit ?? "flannel";
   const subnetEnvPath = options.subnetEnvPath ?? SUBNET_ENV_PATH;
   const [flanneldActive, lease, bridge, natRules] = await Promise.all([
-    isServiceActive(unit, run),
+    isUnitRunning(unit, run, options.probe),
     readLease(subnetEnvPath),
-    bridgeName === undefined ? undefined : readLinkAddresses(bridgeName, run),
+    bridgeName === undefined ? undefined : readBridge(bridgeName, run),
     // Only a ready-looking unit needs the NAT check; the spawn runs beside the others, not after them.
     bridgeName === undefined || !state?.etcdRelated || state.blocked ? undefined : readNatRulesForHealth(run),
   ]);
-  const stale = flanneldActive && lease?.ok && (await predatesFlanneld(unit, subnetEnvPath, run));
+  const stale =
+    flanneldActive && lease?.ok && (await predatesFlanneld(unit, subnetEnvPath, run, options.probe));
   return { flanneldActive, lease: stale ? undefined : lease, bridge, state, natRules };
 }
 
 // A subnet.env left by an earlier flanneld (say one whose lease etcd revoked) is no lease the running one holds.
-async function predatesFlanneld(unit: string, subnetEnvPath: string, run: Run): Promise<boolean> {
-  const { exitCode, stdout } = await run("systemctl", [
-    "show",
-    "-p",
-    "ExecMainStartTimestampMonotonic",
-    "--value",
-    unit,
-  ]);
-  const startedUs = Number(stdout.trim());
-  if (exitCode !== 0 || !(startedUs > 0)) return false;
+async function predatesFlanneld(
+  unit: string,
+  subnetEnvPath: string,
+  run: Run,
+  probe: UnitProbeOptions | undefined,
+): Promise<boolean> {
+  const startedUs = await unitStartedUs(unit, run, probe);
+  if (startedUs === undefined) return false;
   return !(await isWrittenSince(subnetEnvPath, startedUs));
 }
 
-/** Whether `systemctl is-active UNIT` says active. */
-export async function isServiceActive(unit: string, run: Run = runProgram): Promise<boolean> {
-  const { exitCode, stdout } = await run("systemctl", ["is-active", unit]);
-  return exitCode === 0 && stdout.trim() === "active";
+/** The bridge's addresses and MTU from `ip -j addr show dev NAME`; undefined when it does not exist. */
+async function readBridge(name: string, run: Run): Promise<BridgeObservation | undefined> {
+  const { exitCode, stdout } = await run("ip", ["-j", "addr", "show", "dev", name]);
+  return exitCode === 0 ? parseIpAddrJson(stdout) : undefined;
 }

@@ -1,4 +1,4 @@
-import { CONTAINER_TYPES, type ContainerType } from "../config/charm-config";
+import { CONTAINER_TYPES, type ContainerType } from "../config/choices";
 import { ensureFile, readFileIfExists } from "../fs/atomic";
 
 /** Where hooks leave what ./health needs, since health runs outside hooks (config-get may not work there). */

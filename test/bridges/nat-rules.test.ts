@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findNatProblem, planNatRepair } from "../../src/bridges/nat-rules";
+import { findNatProblem, planNatRepair } from "../../src/bridges/nat-plan";
 import type { Lease } from "../../src/flannel/subnet-env";
 
 const lease: Lease = { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true };

@@ -31,7 +31,9 @@ describe("./health reasons", () => {
 
   it("has the README's reasons table equal to what --explain says", async () => {
     const readme = await readFile(join(REPO, "README.md"), "utf8");
-    const rows = [...readme.matchAll(/^\| `([a-z-]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
+    // The table under the "| reason | meaning |" header, up to the first line that is not a table row.
+    const table = readme.slice(readme.indexOf("| reason | meaning |")).split("\n\n")[0] ?? "";
+    const rows = [...table.matchAll(/^\| `([a-z-]+)` \| (.+) \|$/gm)].map((m) => [m[1], m[2]]);
     expect(Object.fromEntries(rows)).toEqual(REASONS);
   });
 

@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -44,7 +44,7 @@ describe("the packed charm", () => {
       "copyright",
       "files/find-node.sh",
       "lib/charm.mjs",
-      "lib/health.mjs",
+      "lib/health.cjs",
     ];
     const hooks = [...STANDARD_HOOKS, ...RELATION_HOOK_KINDS.map((kind) => `etcd-relation-${kind}`)];
     expect(entries).toEqual(
@@ -116,6 +116,22 @@ describe("the unpacked charm on a machine with only Node.js", () => {
     const result = await execa("./health", [], { cwd: charm, reject: false, env: { NODE_PATH: "" } });
     expect(result.stdout).toMatch(/^not-ready .*reason:[a-z-]+$/);
     expect(result.stdout.split("\n")).toHaveLength(1);
+    expect(result.exitCode).toBe(1);
+  });
+
+  it("runs ./health with the next Node.js on PATH when the first is too old", async () => {
+    const charm = await unpackedCharm();
+    const old = join(charm, "..", "old-node");
+    // A Node.js 12 as Ubuntu 22.04 ships it: its version says so, and the bundle's own check exits 3.
+    await mkdir(old);
+    await writeFile(
+      join(old, "node"),
+      '#!/bin/sh\n[ "$1" = --version ] && echo v12.22.9 && exit 0\nexit 3\n',
+    );
+    await chmod(join(old, "node"), 0o755);
+    const env = { PATH: `${old}:${process.env.PATH}`, NODE_PATH: "" };
+    const result = await execa("./health", [], { cwd: charm, reject: false, env });
+    expect(result.stdout).toMatch(/^not-ready .*reason:[a-z-]+$/);
     expect(result.exitCode).toBe(1);
   });
 
