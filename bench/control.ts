@@ -5,7 +5,12 @@ import type { Cluster } from "./cluster";
 import { ratio, round } from "./stats";
 
 const PROBE_GUEST = "/var/lib/flannel-bench/probe-startup.mjs";
-const EMULATOR = "/var/lib/juju-emulator/emulator.cjs";
+/** The machine's unit agent, reached through its jujuc client as the tests' operator reaches it. */
+const OPERATOR = "/var/lib/juju-emulator/juju-emulator";
+const AGENT_ENV = [
+  "JUJU_AGENT_SOCKET_ADDRESS=/var/lib/juju-emulator/agent.socket",
+  "JUJU_AGENT_SOCKET_NETWORK=unix",
+];
 const MODEL = "/var/lib/juju-emulator/model.json";
 
 export interface ControlFigures {
@@ -21,7 +26,16 @@ export async function measureControl(cluster: Cluster, runs: number): Promise<Co
   const unit = cluster.units[0];
   if (!unit) throw new Error("no unit");
   await unit.machine.copyIn(new URL("./probe-startup.mjs", import.meta.url).pathname, PROBE_GUEST);
-  const operate = (op: string) => ["node", EMULATOR, op, "--model", MODEL, "--charm-dir", unit.charmDir];
+  const operate = (op: string) => [
+    "env",
+    ...AGENT_ENV,
+    OPERATOR,
+    op,
+    "--model",
+    MODEL,
+    "--charm-dir",
+    unit.charmDir,
+  ];
   const startup = await probe(cluster, runs, { node: ["node", "-e", "0"], health: ["./health"] });
   const noop_hooks: ControlFigures["noop_hooks"] = {};
   for (const [name, argv] of [
