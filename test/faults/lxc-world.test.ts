@@ -26,6 +26,8 @@ import { Pinger, recoverySeconds } from "./pinger";
 
 const SCENARIO_TIMEOUT_MS = 300_000;
 const RECOVERY_TIMEOUT_MS = 120_000;
+// Boot, deploy, ready and 3 containers: about 2 min on 2 idle cores, far more on a loaded machine.
+const SETUP_TIMEOUT_MS = 600_000;
 
 describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, () => {
   let world: World;
@@ -58,7 +60,7 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
       containers.push(container);
     }
     tracked = units.map((unit) => ({ unit, publicIp: unit.machine.address }));
-  }, SCENARIO_TIMEOUT_MS);
+  }, SETUP_TIMEOUT_MS);
   afterAll(async () => {
     await world?.teardown();
   });

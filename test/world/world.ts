@@ -85,7 +85,7 @@ export class World {
 
   /** For process exit: SIGKILL what still runs; the next World.boot removes the rest. */
   killSync(): void {
-    const pids = [...this.machines.map((m) => m.leaderPid), this.etcd?.pid];
+    const pids = [...this.machines.map((m) => m.leaderPid), ...(this.etcd?.pids ?? [])];
     for (const pid of pids) if (pid) killQuietly(pid);
   }
 
