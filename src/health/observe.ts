@@ -1,3 +1,4 @@
+import { readForwardRulesForHealth } from "../bridges/forward-rules";
 import { readLinkAddresses } from "../bridges/ip-addr";
 import { readNatRulesForHealth } from "../bridges/nat-rules";
 import { type Run, runProgram } from "../bridges/programs";
@@ -20,15 +21,17 @@ export async function observeHealth(options: ObserveOptions = {}): Promise<Healt
   const bridgeName = state === undefined ? undefined : BRIDGES[state.containerType]?.name;
   const unit = options.unit ?? "flannel";
   const subnetEnvPath = options.subnetEnvPath ?? SUBNET_ENV_PATH;
-  const [flanneldActive, lease, bridge, natRules] = await Promise.all([
+  const checkRules = bridgeName !== undefined && state?.etcdRelated === true && !state.blocked;
+  const [flanneldActive, lease, bridge, natRules, forwardRules] = await Promise.all([
     isServiceActive(unit, run),
     readLease(subnetEnvPath),
     bridgeName === undefined ? undefined : readLinkAddresses(bridgeName, run),
     // Only a ready-looking unit needs the NAT check; the spawn runs beside the others, not after them.
-    bridgeName === undefined || !state?.etcdRelated || state.blocked ? undefined : readNatRulesForHealth(run),
+    checkRules ? readNatRulesForHealth(run) : undefined,
+    checkRules ? readForwardRulesForHealth(run) : undefined,
   ]);
   const stale = flanneldActive && lease?.ok && (await predatesFlanneld(unit, subnetEnvPath, run));
-  return { flanneldActive, lease: stale ? undefined : lease, bridge, state, natRules };
+  return { flanneldActive, lease: stale ? undefined : lease, bridge, state, natRules, forwardRules };
 }
 
 // A subnet.env left by an earlier flanneld (say one whose lease etcd revoked) is no lease the running one holds.
