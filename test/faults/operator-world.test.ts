@@ -9,6 +9,7 @@ import {
   waitReady,
 } from "../support/overlay";
 import { World } from "../world/world";
+import { badResources, CONFIG_CASES, CONFIG_DEFAULTS, connectionStrings, machineSnapshot } from "./bad-input";
 import {
   healthLine,
   heldSubnet,
@@ -271,4 +272,99 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
       s.note(`after: ${await statusLine(u(0))}, ./health '${await healthLine(u(0))}'`);
     });
   });
+
+  it("14 bad input table: config, relation data and resources each get a status naming the field; nothing changes", async () => {
+    await runScenario("14 bad input table", leases, async (s) => {
+      const target = u(1);
+      const pinger = await Pinger.start(c(0), c(1).address);
+      // Taken again before each case: putting a value back legitimately restarts flanneld (ip-masq, say).
+      let baseline = await machineSnapshot(target);
+      const expectUntouched = async (what: string) => {
+        const now = await machineSnapshot(target);
+        s.check(now === baseline, `${what} changed the machine:\n${diffLines(baseline, now)}`);
+      };
+      const expectNamed = async (what: string, field: RegExp) => {
+        const status = await statusLine(target);
+        s.note(`${what}: '${status.slice(0, 200)}'`);
+        s.check(/^(blocked|waiting): /.test(status) && field.test(status), `${what}: status '${status}'`);
+      };
+      const expectActive = async (what: string) => {
+        const status = await statusLine(target);
+        s.check(status.startsWith("active: "), `not active again after ${what}: ${status}`);
+      };
+
+      for (const { key, value } of CONFIG_CASES) {
+        const what = `config ${key}=${JSON.stringify(value)}`;
+        baseline = await machineSnapshot(target);
+        const refused = await target.configure({ [key]: value }).then(
+          (result) => s.hook(what, Promise.resolve(result)).then(() => undefined),
+          (error: Error) => error.message.split("\n").find((l) => l.trim() !== "") ?? error.message,
+        );
+        if (refused !== undefined)
+          s.note(`${what}: refused before any hook, as juju config does (${refused.slice(0, 160)})`);
+        else await expectNamed(what, new RegExp(key));
+        await expectUntouched(what);
+        await s.hook(
+          `config ${key} back to its default`,
+          target.configure({ [key]: CONFIG_DEFAULTS[key] ?? "" }),
+        );
+        await expectActive(what);
+      }
+
+      const good = modernEtcdData(world.etcd.endpoint, world.etcd.tls)["etcd/0"] ?? {};
+      const fuzz = [
+        ...connectionStrings().map(({ label, value }) => ({
+          label,
+          data: { ...good, connection_string: value },
+        })),
+        {
+          label: "client_key not PEM",
+          data: { ...good, client_key: "-----BEGIN EC PRIVATE KEY-----\n$(reboot)\n" },
+        },
+        { label: "client_ca unicode", data: { ...good, client_ca: "証明書 ☠ %n %i \\x2d" } },
+      ];
+      for (const { label, data } of fuzz) {
+        const what = `relation data: ${label}`;
+        baseline = await machineSnapshot(target);
+        await s.hook(what, etcdChanges(target, relationIds[1] ?? 0, data));
+        await expectNamed(what, /connection_string|client_key|client_ca|etcd/);
+        await expectUntouched(what);
+      }
+      await s.hook("relation data back", etcdChanges(target, relationIds[1] ?? 0, good));
+      await expectActive("the relation data came back");
+
+      const modelPath = "/var/lib/juju-emulator/model.json";
+      const original = JSON.parse(await target.machine.readFile(modelPath)).resources.flannel as string;
+      const setResource = async (path: string) => {
+        const model = JSON.parse(await target.machine.readFile(modelPath));
+        model.resources.flannel = path;
+        await target.machine.writeFile(modelPath, JSON.stringify(model, null, 2));
+      };
+      try {
+        for (const [label, path] of Object.entries(await badResources(target))) {
+          const what = `resource: ${label}`;
+          baseline = await machineSnapshot(target);
+          await setResource(path);
+          await s.hook(what, target.operate("upgrade-charm"));
+          await expectNamed(what, /resource|flanneld/);
+          await expectUntouched(what);
+        }
+      } finally {
+        await setResource(original);
+      }
+      await s.hook("the good resource back", target.operate("upgrade-charm"));
+      await expectActive("the good resource came back");
+      const log = await pinger.stop();
+      s.addPings(log, 0);
+      s.check(log.longestGap <= 40, `forwarding stopped for ${log.longestGap} packets during the bad input`);
+    });
+  });
 });
+
+function diffLines(before: string, after: string): string {
+  const old = new Set(before.split("\n"));
+  const now = new Set(after.split("\n"));
+  const removed = [...old].filter((l) => !now.has(l)).map((l) => `- ${l}`);
+  const added = [...now].filter((l) => !old.has(l)).map((l) => `+ ${l}`);
+  return [...removed, ...added].slice(0, 20).join("\n");
+}
