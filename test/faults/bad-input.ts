@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { gzipSync } from "node:zlib";
 import type { CharmUnit } from "../support/charm-unit";
 
@@ -53,16 +54,20 @@ export function connectionStrings(): { label: string; value: string }[] {
 export async function badResources(unit: CharmUnit): Promise<Record<string, string>> {
   const dir = "/var/lib/bad-resources";
   const m = unit.machine;
+  // Each past the charm's 1 MiB size floor, so the check that refuses it is the one about its defect.
   const script = [
     `mkdir -p ${dir}/t && cd ${dir}`,
     ": >empty",
-    // /bin/true with e_machine (offset 18) set to AArch64 (0xB7)
+    // /bin/true with e_machine (offset 18) set to AArch64 (0xB7), grown to 2 MiB
     "cp /bin/true arm64.elf && printf '\\267\\000' | dd of=arm64.elf bs=1 seek=18 conv=notrunc status=none",
-    "cp /bin/true t/flanneld && tar -czf good.tar.gz -C t flanneld && head -c 200 good.tar.gz >truncated.tar.gz",
-    "rm t/flanneld && ln -s /etc/shadow t/flanneld && tar -czf symlink.tar.gz -C t flanneld",
+    "truncate -s 2M arm64.elf",
+    "head -c 3M /dev/urandom >t/flanneld && tar -czf good.tar.gz -C t flanneld",
+    "head -c 1500000 good.tar.gz >truncated.tar.gz",
+    "mv t/flanneld t/padding && ln -s /etc/shadow t/flanneld && tar -czf symlink.tar.gz -C t padding flanneld",
   ].join(" && ");
   await m.run(["sh", "-c", script]);
-  await m.writeFile(`${dir}/dotdot.tar.gz`, gzipSync(tarWith("../../etc/evil", "#!/bin/sh\n")));
+  const padding = randomBytes(1536 * 1024).toString("latin1");
+  await m.writeFile(`${dir}/dotdot.tar.gz`, gzipSync(tarWith("../../etc/evil", `#!/bin/sh\n${padding}`)));
   return {
     "an empty file": `${dir}/empty`,
     "a wrong-architecture ELF": `${dir}/arm64.elf`,
@@ -89,7 +94,7 @@ function tarWith(name: string, content: string): Buffer {
   for (const byte of header) sum += byte;
   header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
   const body = Buffer.alloc(Math.ceil(content.length / 512) * 512);
-  body.write(content);
+  body.write(content, "latin1");
   return Buffer.concat([header, body, Buffer.alloc(1024)]);
 }
 
