@@ -78,6 +78,25 @@ export async function deleteOwnLease(
   });
 }
 
+/**
+ * Whether etcd still holds the network config and the lease `subnetKey` (e.g. 10.10.16.0-24) for `publicIp`:
+ * false after etcd lost its data (restored empty or from an old snapshot), which flanneld does not notice.
+ */
+export async function isLeaseInEtcd(
+  access: EtcdAccess,
+  prefix: string,
+  subnetKey: string,
+  publicIp: string,
+): Promise<boolean> {
+  return withClient(access, async (client) => {
+    const [config, lease] = await Promise.all([
+      client.get(`${prefix}/config`).string(),
+      client.get(`${prefix}/subnets/${subnetKey}`).string(),
+    ]);
+    return config !== null && lease !== null && publicIpOf(lease) === publicIp;
+  });
+}
+
 /** The subnet leases under `<prefix>/subnets/`: key suffix (e.g. 10.10.16.0-24) and the PublicIP it carries. */
 export async function listLeases(
   access: EtcdAccess,

@@ -138,6 +138,23 @@ export async function flanneldStartedAt(): Promise<number | undefined> {
   return startedUs;
 }
 
+/** How long a running flanneld may be without subnet.env before the file counts as lost, not yet written. */
+export const LEASE_FILE_GRACE_US = 20_000_000;
+
+/**
+ * Whether subnet.env was deleted under a running flanneld (say `rm -rf /run/flannel`): flanneld writes it
+ * only when it gets its lease, so only a restart brings it back (the lease in etcd keeps the subnet).
+ */
+export async function hasLostLeaseFile(
+  path: string = SUBNET_ENV_PATH,
+  startedAt: StartedAt = flanneldStartedAt,
+  nowUs: () => number = () => Number(process.hrtime.bigint() / 1000n),
+): Promise<boolean> {
+  const started = await startedAt();
+  if (started === undefined || nowUs() - started < LEASE_FILE_GRACE_US) return false;
+  return (await readLease(path)) === undefined;
+}
+
 /** Tells when flanneld's current process started (CLOCK_MONOTONIC µs), or undefined if none runs. */
 export type StartedAt = () => Promise<number | undefined>;
 

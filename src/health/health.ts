@@ -1,3 +1,4 @@
+import { findForwardProblem } from "../bridges/forward-plan";
 import type { LinkAddresses } from "../bridges/ip-addr";
 import { findNatProblem } from "../bridges/nat-plan";
 import type { ContainerType } from "../config/charm-config";
@@ -19,6 +20,8 @@ export interface HealthObservation {
   readonly state: CharmState | undefined;
   /** `iptables -t nat -S POSTROUTING` output; undefined when not looked at or iptables could not answer. */
   readonly natRules?: string;
+  /** `iptables -S FORWARD` output; undefined when not looked at or iptables could not answer. */
+  readonly forwardRules?: string;
 }
 
 export interface Health {
@@ -55,7 +58,11 @@ export function findReason(observation: HealthObservation): Reason | undefined {
     observation.natRules === undefined
       ? undefined
       : findNatProblem(observation.natRules, lease.lease, state.containerType);
-  return bridgeReason ?? natReason ?? (state.waiting === undefined ? undefined : "waiting");
+  const forwardReason =
+    observation.forwardRules === undefined || BRIDGES[state.containerType] === undefined
+      ? undefined
+      : findForwardProblem(observation.forwardRules, lease.lease.network);
+  return bridgeReason ?? natReason ?? forwardReason ?? (state.waiting === undefined ? undefined : "waiting");
 }
 
 function findBridgeReason(

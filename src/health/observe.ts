@@ -1,3 +1,4 @@
+import { readForwardRulesForHealth } from "../bridges/forward-plan";
 import { parseIpAddrJson } from "../bridges/ip-addr";
 import { readNatRulesForHealth } from "../bridges/nat-plan";
 import type { Run } from "../bridges/programs";
@@ -26,16 +27,18 @@ export async function observeHealth(options: ObserveOptions = {}): Promise<Healt
   const bridgeName = state === undefined ? undefined : BRIDGES[state.containerType]?.name;
   const unit = options.unit ?? "flannel";
   const subnetEnvPath = options.subnetEnvPath ?? SUBNET_ENV_PATH;
-  const [flanneldActive, lease, bridge, natRules] = await Promise.all([
+  const checkRules = bridgeName !== undefined && state?.etcdRelated === true && !state.blocked;
+  const [flanneldActive, lease, bridge, natRules, forwardRules] = await Promise.all([
     isUnitRunning(unit, run, options.probe),
     readLease(subnetEnvPath),
     bridgeName === undefined ? undefined : readBridge(bridgeName, run),
     // Only a ready-looking unit needs the NAT check; the spawn runs beside the others, not after them.
-    bridgeName === undefined || !state?.etcdRelated || state.blocked ? undefined : readNatRulesForHealth(run),
+    checkRules ? readNatRulesForHealth(run) : undefined,
+    checkRules ? readForwardRulesForHealth(run) : undefined,
   ]);
   const stale =
     flanneldActive && lease?.ok && (await predatesFlanneld(unit, subnetEnvPath, run, options.probe));
-  return { flanneldActive, lease: stale ? undefined : lease, bridge, state, natRules };
+  return { flanneldActive, lease: stale ? undefined : lease, bridge, state, natRules, forwardRules };
 }
 
 // A subnet.env left by an earlier flanneld (say one whose lease etcd revoked) is no lease the running one holds.

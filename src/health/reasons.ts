@@ -14,6 +14,8 @@ export const REASONS = {
   "mtu-mismatch": "the container bridge's MTU differs from the overlay MTU in subnet.env",
   "nat-exemption-missing":
     "the nat rule that keeps overlay traffic out of lxc-net's masquerade is gone (the next hook puts it back)",
+  "forward-dropped":
+    "filter FORWARD drops (Docker sets that policy) and the charm's accept rules for the overlay are gone, e.g. after a firewall reload (the next hook puts them back)",
   "nat-masquerade":
     "something masquerades docker0's subnet, so containers reach peers under the machine's address (the next hook removes it)",
   waiting:

@@ -1,4 +1,5 @@
 import { ensureDockerBridge, restoreDockerBridge } from "../bridges/docker/apply";
+import { ensureForwardRules, removeForwardRules } from "../bridges/forward-rules";
 import { ensureLxcBridge, restoreLxcBridge } from "../bridges/lxc/apply";
 import { ensureNatRules } from "../bridges/nat-rules";
 import { ProgramError } from "../bridges/programs";
@@ -34,11 +35,15 @@ async function applyBridge(config: CharmConfig, lease: Lease, record: UnitRecord
   if (record.bridge && record.bridge !== config.containerType) await restoreBridge(record.bridge);
   // Recorded before the files change: a step that stops the hook halfway must still be undone on remove.
   record.bridge = config.containerType;
-  if (config.containerType === "lxc") await ensureLxcBridge(lease, config.ipMasq);
+  if (config.containerType === "lxc") await ensureLxcBridge(lease, config.ipMasq, { warn: warnInLog });
   if (config.containerType === "docker") await ensureDockerBridge(lease, { warn: warnInLog });
   // Checked on every hook: the rules live in the kernel only, and anyone may delete or add one.
   for (const change of await ensureNatRules(lease, config.containerType, config.ipMasq)) {
     await warnInLog(`repaired nat POSTROUTING: iptables ${change}`);
+  }
+  if (config.containerType === "none") return removeForwardRules();
+  for (const change of await ensureForwardRules(lease.network)) {
+    await warnInLog(`repaired filter FORWARD: iptables ${change}`);
   }
 }
 
@@ -46,6 +51,7 @@ async function applyBridge(config: CharmConfig, lease: Lease, record: UnitRecord
 export async function restoreBridge(type: ContainerType) {
   if (type === "lxc") await restoreLxcBridge();
   if (type === "docker") await restoreDockerBridge({ warn: warnInLog });
+  await removeForwardRules();
 }
 
 /** An operator must see what the bridge step did to their files: in the unit's log, not only on stderr. */

@@ -8,6 +8,7 @@ import {
   ensureIpForward,
   ensureService,
   flanneldStartedAt,
+  hasLostLeaseFile,
   isServiceActive,
   ServiceStartError,
   stopService,
@@ -53,6 +54,10 @@ export async function ensureFlanneldRunning(
   });
   await ensureIpForward();
   if ((await readFileIfExists(UNIT_PATH)) !== unitText) await markRestartPending(record);
+  if (await hasLostLeaseFile()) {
+    await jujuLog("WARNING", `${SUBNET_ENV_PATH} was deleted under the running flanneld: restarting it`);
+    await markRestartPending(record);
+  }
   await ensureService(unitText, { restart: record.restartPending === true }).catch(async (error: unknown) => {
     if (error instanceof ServiceStartError) await blockIfNetworkFull(access, config, publicIp);
     waitIfNotStarted(error);

@@ -1,10 +1,12 @@
 import { createHash } from "node:crypto";
 import type { CharmConfig } from "../config/charm-config";
-import { EtcdCredentialsError, EtcdUnavailable, ensureNetworkConfig } from "../etcd/client";
+import { EtcdCredentialsError, EtcdUnavailable, ensureNetworkConfig, isLeaseInEtcd } from "../etcd/client";
 import type { EtcdAccess } from "../etcd/relation-data";
 import { readHeldLease } from "../flannel/service";
+import type { Lease } from "../flannel/subnet-env";
+import { jujuLog } from "../juju/status";
 import { traced } from "../trace/spans";
-import type { JoinedNetwork, UnitRecord } from "./unit-record";
+import { type JoinedNetwork, markRestartPending, type UnitRecord } from "./unit-record";
 import { blocked, waiting } from "./unit-status";
 
 const OPTION_NAMES: Record<keyof JoinedNetwork, string> = {
@@ -21,11 +23,19 @@ const OPTION_NAMES: Record<keyof JoinedNetwork, string> = {
 export async function ensureNetworkJoined(config: CharmConfig, access: EtcdAccess, record: UnitRecord) {
   const wanted = joinedNetworkOf(config);
   if (record.joined) refuseChanges(record.joined, wanted);
-  // Skipping etcd keeps update-status fast, but only while proven safe: etcd confirmed the config with the
-  // same endpoints, prefix and credentials, and the running flanneld wrote its lease since it started
-  // (a wiped etcd revokes the lease, and flanneld restarts without one).
+  // Skipping the config write keeps update-status fast, but only while proven safe: etcd confirmed the
+  // config with the same endpoints, prefix and credentials, the running flanneld wrote its lease since it
+  // started, and etcd still holds both (a flanneld does not notice an etcd restored empty).
   const fingerprint = fingerprintOf(access, wanted.etcdPrefix);
-  if (record.joined && record.networkConfirmed === fingerprint && (await readHeldLease())?.ok) return;
+  const held = await readHeldLease();
+  if (record.joined && record.networkConfirmed === fingerprint && held?.ok) {
+    if (await isStillInEtcd(access, wanted.etcdPrefix, held.lease, record.publicIp)) return;
+    await jujuLog(
+      "WARNING",
+      `etcd lost the network config or this unit's lease ${held.lease.subnet}: re-creating both`,
+    );
+    await markRestartPending(record);
+  }
   const desired = { Network: wanted.network, SubnetLen: wanted.subnetLen, Backend: { Type: wanted.backend } };
   const result = await traced("etcd", () => ensureNetworkConfig(access, wanted.etcdPrefix, desired)).catch(
     waitIfUnavailable,
@@ -38,6 +48,18 @@ export async function ensureNetworkJoined(config: CharmConfig, access: EtcdAcces
   }
   record.joined = wanted;
   record.networkConfirmed = fingerprint;
+}
+
+// An unreachable etcd proves nothing lost: the shortcut stands (the data plane needs no etcd), and
+// flanneld's own lease renewal reports the outage.
+async function isStillInEtcd(access: EtcdAccess, prefix: string, lease: Lease, publicIp: string | undefined) {
+  if (publicIp === undefined) return false;
+  const [address = "", length] = lease.subnet.split("/");
+  const key = `${address.replace(/\.\d+$/, ".0")}-${length}`;
+  return traced("etcd", () => isLeaseInEtcd(access, prefix, key, publicIp)).catch((error: unknown) => {
+    if (error instanceof EtcdUnavailable) return true;
+    return waitIfUnavailable(error);
+  });
 }
 
 // A digest, so the record never holds the credentials themselves.

@@ -6,6 +6,7 @@ import {
   EtcdCredentialsError,
   EtcdUnavailable,
   ensureNetworkConfig,
+  isLeaseInEtcd,
   listLeases,
   readNetworkConfig,
 } from "../../src/etcd/client";
@@ -109,6 +110,20 @@ describe.each([false, true])("etcd client (tls: %s)", (tls) => {
       await withRaw(etcd.access, (c) => c.get(`/other${prefix}/subnets/10.10.1.0-24`).string()),
     ).not.toBeNull();
     expect(await deleteOwnLease(etcd.access, prefix, "198.51.100.1")).toEqual([]);
+  });
+
+  it("isLeaseInEtcd: true only with the config and the lease for this PublicIP (false after a wipe)", async () => {
+    const prefix = newPrefix();
+    const lease = JSON.stringify({ PublicIP: "198.51.100.1", PublicIPv6: null });
+    const held = () => isLeaseInEtcd(etcd.access, prefix, "10.10.1.0-24", "198.51.100.1");
+    expect(await held()).toBe(false);
+    await withRaw(etcd.access, (c) => c.put(`${prefix}/subnets/10.10.1.0-24`).value(lease).exec());
+    expect(await held()).toBe(false);
+    await withRaw(etcd.access, (c) => c.put(`${prefix}/config`).value("{}").exec());
+    expect(await held()).toBe(true);
+    expect(await isLeaseInEtcd(etcd.access, prefix, "10.10.1.0-24", "198.51.100.2")).toBe(false);
+    await withRaw(etcd.access, (c) => c.delete().prefix(`${prefix}/`).exec());
+    expect(await held()).toBe(false);
   });
 
   it("listLeases lists every lease under this prefix with its PublicIP", async () => {

@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   ensureIpForward,
   ensureService,
+  hasLostLeaseFile,
   isServiceActive,
+  LEASE_FILE_GRACE_US,
   removeService,
   restoreIpForward,
   ServiceStartError,
@@ -53,6 +55,23 @@ describe("waitForLease", () => {
     await writeFile(join(dir, "subnet.env"), "FLANNEL_SUBNET=$(reboot)\n");
     const result = await waitForLease(300, join(dir, "subnet.env"));
     expect(result?.ok).toBe(false);
+  });
+});
+
+describe("hasLostLeaseFile", () => {
+  const startedAt = async () => 1_000_000;
+  const later = () => 1_000_000 + LEASE_FILE_GRACE_US + 1;
+
+  it("says lost when a flanneld running past the grace has no subnet.env (rm -rf /run/flannel)", async () => {
+    expect(await hasLostLeaseFile(join(dir, "gone", "subnet.env"), startedAt, later)).toBe(true);
+  });
+
+  it("not while flanneld is young, not when it is stopped, not when the file is there", async () => {
+    const path = join(dir, "subnet.env");
+    expect(await hasLostLeaseFile(path, startedAt, () => 1_000_000 + 1)).toBe(false);
+    expect(await hasLostLeaseFile(path, async () => undefined, later)).toBe(false);
+    await writeFile(path, SUBNET_ENV);
+    expect(await hasLostLeaseFile(path, startedAt, later)).toBe(false);
   });
 });
 

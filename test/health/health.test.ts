@@ -154,3 +154,25 @@ describe("computeHealth: the NAT rules the bridge relies on", () => {
     });
   });
 });
+
+describe("computeHealth: FORWARD acceptance for the overlay", () => {
+  const accept = (flag: string) =>
+    `-A FORWARD ${flag} 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT`;
+
+  it("ready with a FORWARD policy of ACCEPT, rules or not", () => {
+    expect(healthOf({ forwardRules: "-P FORWARD ACCEPT\n" }).exitCode).toBe(0);
+  });
+
+  it("ready when FORWARD drops but the charm's accept rules are there", () => {
+    const forwardRules = ["-P FORWARD DROP", accept("-s"), accept("-d"), ""].join("\n");
+    expect(healthOf({ forwardRules }).exitCode).toBe(0);
+  });
+
+  it("not ready when FORWARD drops and an accept rule is missing (a firewall reload)", () => {
+    const forwardRules = ["-P FORWARD DROP", accept("-s"), ""].join("\n");
+    expect(healthOf({ forwardRules })).toEqual({
+      line: "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:forward-dropped",
+      exitCode: 1,
+    });
+  });
+});

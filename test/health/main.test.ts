@@ -92,7 +92,11 @@ describe("health main CLI", () => {
   it("prints the ready line and exits 0", async () => {
     const result = await runHealthIn(
       { subnetEnv: SUBNET_ENV, state: '{"containerType":"lxc","etcdRelated":true}' },
-      { systemctl: "echo active", ip: `echo '${LXCBR0}'`, iptables: `printf '%s\\n' '${NAT_RULES}'` },
+      {
+        systemctl: "echo active",
+        ip: `echo '${LXCBR0}'`,
+        iptables: `case "$*" in *FORWARD*) echo '-P FORWARD ACCEPT';; *) printf '%s\\n' '${NAT_RULES}';; esac`,
+      },
     );
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe("ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472");

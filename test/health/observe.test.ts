@@ -73,14 +73,21 @@ describe("observeHealth", () => {
     expect(calls).toEqual(["systemctl is-active flannel"]);
   });
 
-  it("defect 7: lists nat POSTROUTING once, with a bounded wait for the lock, when the bridge has rules", async () => {
+  it("defect 7: lists nat POSTROUTING and filter FORWARD once each, with a bounded wait for the lock", async () => {
     await writeCharmState({ containerType: "lxc", etcdRelated: true }, join(dir, "state.json"));
     const rules = "-P POSTROUTING ACCEPT\n-A POSTROUTING -s 10.0.3.0/24 ! -d 10.0.3.0/24 -j MASQUERADE\n";
-    const run = fakeRun({ "iptables -w 2 -t nat -S POSTROUTING": { exitCode: 0, stdout: rules } });
+    const forward = "-P FORWARD DROP\n";
+    const run = fakeRun({
+      "iptables -w 2 -t nat -S POSTROUTING": { exitCode: 0, stdout: rules },
+      "iptables -w 2 -S FORWARD": { exitCode: 0, stdout: forward },
+    });
     const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
-    expect((await observeHealth(options)).natRules).toBe(rules);
+    const observation = await observeHealth(options);
+    expect(observation.natRules).toBe(rules);
+    expect(observation.forwardRules).toBe(forward);
     expect(calls.filter((call) => call.startsWith("iptables"))).toEqual([
       "iptables -w 2 -t nat -S POSTROUTING",
+      "iptables -w 2 -S FORWARD",
     ]);
   });
 

@@ -25,6 +25,8 @@ export interface LxcOptions {
   readonly paths?: LxcPaths;
   readonly exec?: Exec;
   readonly run?: Run;
+  /** Where to say that a file the charm wrote earlier was found changed (juju-log in hooks). */
+  readonly warn?: (message: string) => void | Promise<void>;
 }
 
 /** Puts lxcbr0 on the lease (address, DHCP pool, MTU, no masquerade inside the overlay); returns whether it changed anything. */
@@ -40,6 +42,11 @@ export async function ensureLxcBridge(
   if (pending.length === 0) return startIfInactive(options);
   await restartingLxcNet(options.exec ?? execProgram, async () => {
     for (const path of pending) {
+      // A backup means the charm wrote this file before: it was edited by hand, or the lease moved.
+      if (await hasBackup(path, paths.backupRoot))
+        await options.warn?.(
+          `${path} differed from the flannel lease's settings: rewrote the charm's lines, kept the others`,
+        );
       await backupOnce(path, paths.backupRoot);
       await ensureFile(path, wanted.get(path) ?? "");
     }

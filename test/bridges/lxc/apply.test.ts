@@ -61,6 +61,24 @@ describe("ensureLxcBridge", () => {
     expect(calls).toEqual(["systemctl is-active --quiet lxc-net"]);
   });
 
+  it("reconciles an lxc-net edited by hand, keeps the operator's other keys and warns", async () => {
+    const warnings: string[] = [];
+    const warn = (message: string) => {
+      warnings.push(message);
+    };
+    expect(await ensureLxcBridge(lease, true, { paths, exec, run, warn })).toBe(true);
+    expect(warnings).toEqual([]);
+    const edited = (await readFile(paths.lxcNet, "utf8")).replace(/^LXC_ADDR=.*$/m, 'LXC_ADDR="10.0.3.1"');
+    await writeFile(paths.lxcNet, `${edited}LXC_DOMAIN="lxc"\n`);
+    expect(await ensureLxcBridge(lease, true, { paths, exec, run, warn })).toBe(true);
+    const text = await readFile(paths.lxcNet, "utf8");
+    expect(text).toContain('LXC_DOMAIN="lxc"');
+    expect(text).toContain('LXC_ADDR="10.10.16.1"');
+    expect(warnings).toEqual([
+      `${paths.lxcNet} differed from the flannel lease's settings: rewrote the charm's lines, kept the others`,
+    ]);
+  });
+
   it("defect 6: starts lxc-net again when an earlier start failed or timed out after the files were written", async () => {
     await ensureLxcBridge(lease, true, { paths, exec, run });
     lxcNetActive = false;

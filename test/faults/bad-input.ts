@@ -1,0 +1,120 @@
+import { randomBytes } from "node:crypto";
+import { gzipSync } from "node:zlib";
+import type { CharmUnit } from "../support/charm-unit";
+
+// The bad-input table of scenario 14: what an operator or a broken etcd charm can hand the unit, and the
+// field its status must name. Wrong types are included: Juju itself refuses some before any hook runs.
+// (ip-masq=maybe is not: Juju refuses it, but the emulator's config parser reads any non-"true" as false.)
+
+export interface ConfigCase {
+  key: string;
+  value: string | number | boolean;
+}
+
+export const CONFIG_CASES: ConfigCase[] = [
+  { key: "container-type", value: "kvm" },
+  { key: "backend", value: "gre" },
+  { key: "network", value: "banana" },
+  { key: "network", value: "10.10.0.0/33" },
+  { key: "network", value: "10.10.0.1/16" },
+  { key: "subnet-len", value: 33 },
+  { key: "subnet-len", value: 8 },
+  { key: "subnet-len", value: "twenty" },
+  { key: "etcd-prefix", value: "no/leading/slash" },
+  { key: "etcd-prefix", value: "/a b;reboot" },
+  { key: "iface", value: "$(reboot)" },
+  { key: "iface", value: "eth9" },
+];
+
+export const CONFIG_DEFAULTS: Record<string, string | number | boolean> = {
+  "container-type": "lxc",
+  backend: "udp",
+  network: "10.10.0.0/16",
+  "subnet-len": 24,
+  "etcd-prefix": "/coreos.com/network",
+  iface: "",
+  "ip-masq": true,
+};
+
+/** connection_string values: random bytes, a large value, unicode, shell and systemd-escape metacharacters. */
+export function connectionStrings(): { label: string; value: string }[] {
+  const random = Array.from({ length: 256 }, (_, i) => String.fromCharCode(1 + ((i * 97) % 254))).join("");
+  return [
+    { label: "random bytes", value: random },
+    // One argv element of the emulator's command line is capped at 128 KiB (MAX_ARG_STRLEN).
+    { label: "100 KiB", value: `https://${"a".repeat(100 * 1024)}:2379` },
+    { label: "unicode", value: "https://ｅｔｃｄ.例え:2379" },
+    { label: "shell", value: "https://198.51.100.2:2379;reboot $(halt) `id`" },
+    { label: "systemd escapes", value: "https://%h:2379 --etcd-prefix=\\x2d%i" },
+    { label: "newline", value: "https://198.51.100.2:2379\nExecStartPre=/bin/false" },
+  ];
+}
+
+/** Files that must never become the running flanneld, made on the machine; returns name -> guest path. */
+export async function badResources(unit: CharmUnit): Promise<Record<string, string>> {
+  const dir = "/var/lib/bad-resources";
+  const m = unit.machine;
+  // Each past the charm's 1 MiB size floor, so the check that refuses it is the one about its defect.
+  const script = [
+    `mkdir -p ${dir}/t && cd ${dir}`,
+    ": >empty",
+    // /bin/true with e_machine (offset 18) set to AArch64 (0xB7), grown to 2 MiB
+    "cp /bin/true arm64.elf && printf '\\267\\000' | dd of=arm64.elf bs=1 seek=18 conv=notrunc status=none",
+    "truncate -s 2M arm64.elf",
+    "head -c 3M /dev/urandom >t/flanneld && tar -czf good.tar.gz -C t flanneld",
+    "head -c 1500000 good.tar.gz >truncated.tar.gz",
+    "mv t/flanneld t/padding && ln -s /etc/shadow t/flanneld && tar -czf symlink.tar.gz -C t padding flanneld",
+  ].join(" && ");
+  await m.run(["sh", "-c", script]);
+  const padding = randomBytes(1536 * 1024).toString("latin1");
+  await m.writeFile(`${dir}/dotdot.tar.gz`, gzipSync(tarWith("../../etc/evil", `#!/bin/sh\n${padding}`)));
+  return {
+    "an empty file": `${dir}/empty`,
+    "a wrong-architecture ELF": `${dir}/arm64.elf`,
+    "a truncated tar.gz": `${dir}/truncated.tar.gz`,
+    "a tarball with a symlink": `${dir}/symlink.tar.gz`,
+    "a tarball with a .. path": `${dir}/dotdot.tar.gz`,
+  };
+}
+
+/** A one-member ustar archive (GNU tar refuses to write `..` names, so it is built by hand). */
+function tarWith(name: string, content: string): Buffer {
+  const header = Buffer.alloc(512);
+  header.write(name, 0);
+  header.write("0000755\0", 100);
+  header.write("0000000\0", 108);
+  header.write("0000000\0", 116);
+  header.write(`${content.length.toString(8).padStart(11, "0")}\0`, 124);
+  header.write("00000000000\0", 136);
+  header.write("        ", 148);
+  header.write("0", 156);
+  header.write("ustar\0", 257);
+  header.write("00", 263);
+  let sum = 0;
+  for (const byte of header) sum += byte;
+  header.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148);
+  const body = Buffer.alloc(Math.ceil(content.length / 512) * 512);
+  body.write(content, "latin1");
+  return Buffer.concat([header, body, Buffer.alloc(1024)]);
+}
+
+/** What the bad input must leave alone: the bridge's and flanneld's files, rules, addresses and process. */
+export async function machineSnapshot(unit: CharmUnit): Promise<string> {
+  const files = [
+    "/etc/default/lxc-net",
+    "/etc/lxc/default.conf",
+    "/etc/systemd/system/flannel.service",
+    "/etc/flannel/etcd-ca.pem",
+    "/etc/flannel/etcd-cert.pem",
+    "/etc/flannel/etcd-key.pem",
+    "/run/flannel/subnet.env",
+  ];
+  const script = [
+    `for f in ${files.join(" ")}; do echo "== $f"; cat "$f" 2>&1; done`,
+    "ls -la /usr/local/bin /etc 2>&1 | grep -v ' \\.$' | awk '{print $1, $5, $9}'",
+    "ip -o addr show dev lxcbr0; ip -o link show dev flannel0 | cut -d' ' -f1-5",
+    "iptables -t nat -S POSTROUTING; iptables -S FORWARD",
+    "systemctl show -p MainPID --value flannel",
+  ].join("; ");
+  return unit.machine.run(["sh", "-c", script]);
+}
