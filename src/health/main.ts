@@ -1,5 +1,8 @@
-// Entry of ./health and the health action: one line, exit 0 ready, 1 not ready. It must stay light: no
+// Entry of ./health and the health action: one line, exit 0 ready, 1 not ready (with --peers: one line
+// per peer probed through the overlay, exit 1 if any is unreachable). It must stay light: no
 // etcd client and no Juju tools, since operators run it outside hooks via `juju exec`.
+
+import { runPeersCheck } from "../peers/peers-check";
 import { computeHealth, type Health } from "./health";
 import { observeHealth } from "./observe";
 
@@ -12,6 +15,10 @@ async function runHealth(): Promise<Health> {
   }
 }
 
-const health = await runHealth();
-process.stdout.write(`${health.line}\n`);
-process.exitCode = health.exitCode;
+if (process.argv.includes("--peers")) {
+  process.exitCode = await runPeersCheck();
+} else {
+  const health = await runHealth();
+  process.stdout.write(`${health.line}\n`);
+  process.exitCode = health.exitCode;
+}

@@ -2,6 +2,7 @@ import type { JujuContext } from "../juju/context";
 import { statusSet } from "../juju/status";
 import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
 import { writeHealthState } from "./health-state";
+import { syncPeers } from "./peers";
 import { reconcile } from "./reconcile";
 import { removeEverything, stopFlanneld } from "./teardown";
 import { loadUnitRecord, saveUnitRecord, type UnitRecord } from "./unit-record";
@@ -42,6 +43,7 @@ export async function runHook(context: JujuContext) {
     await statusSet(status.state, status.message);
     await writeHealthState(record, status, etcdRelations.length > 0);
   }
+  await syncPeers(context, record);
 }
 
 function statusOfStop(error: unknown): UnitStatus {

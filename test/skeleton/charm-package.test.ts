@@ -100,14 +100,15 @@ describe("metadata, config and manifest", () => {
       "etcd-prefix": ["string", "/coreos.com/network"],
       iface: ["string", ""],
       "ip-masq": ["boolean", true],
+      "lease-reclaim-grace": ["int", 900],
     });
     for (const key of ["network", "subnet-len", "backend", "etcd-prefix"]) {
       expect(options[key].description.replace(/\s+/g, " ")).toMatch(/[Ff]ixed once the network is created/);
     }
   });
 
-  it("declares the health action", async () => {
-    expect(Object.keys(await readYaml("actions.yaml"))).toEqual(["health"]);
+  it("declares the health and mesh-check actions", async () => {
+    expect(Object.keys(await readYaml("actions.yaml"))).toEqual(["health", "mesh-check"]);
   });
 });
 

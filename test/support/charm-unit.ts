@@ -1,3 +1,5 @@
+import { basename } from "node:path";
+import type { Model as EmulatedModel } from "../emulator/model";
 import type { Machine } from "../world/world";
 import { CHARM_BUILD_DIR, EMULATOR_BUNDLE, FLANNELD_BINARY } from "./paths";
 
@@ -25,6 +27,10 @@ export interface UnitOptions {
   /** Attach the real flanneld as the `flannel` resource (default), another file, or nothing. */
   resource?: string | false;
   config?: Record<string, string | number | boolean>;
+  /** More resources to attach: name -> host file (e.g. the `node` tarball). */
+  resources?: Record<string, string>;
+  /** The node the emulator runs with (default `node` on PATH), for machines whose node the test hides. */
+  emulatorNode?: string;
 }
 
 /** Relation data of etcd units, as the etcd charm publishes it. */
@@ -38,6 +44,7 @@ export class CharmUnit {
   readonly name: string;
   readonly charmDir: string;
   private readonly model: string;
+  private emulatorNode = "node";
 
   private constructor(
     readonly machine: Machine,
@@ -51,12 +58,18 @@ export class CharmUnit {
   /** Copies the charm and the emulator in and creates the unit's model (nothing runs yet). */
   static async place(machine: Machine, options: UnitOptions): Promise<CharmUnit> {
     const unit = new CharmUnit(machine, options.index);
+    unit.emulatorNode = options.emulatorNode ?? "node";
     await machine.copyIn(CHARM_BUILD_DIR, unit.charmDir);
     await machine.copyIn(EMULATOR_BUNDLE, EMULATOR);
     const resources: Record<string, string> = {};
     if (options.resource !== false) {
       resources.flannel = `/var/lib/juju/agents/unit-flannel-${options.index}/resources/flannel/flanneld`;
       await machine.copyIn(options.resource ?? FLANNELD_BINARY, resources.flannel);
+    }
+    for (const [name, hostPath] of Object.entries(options.resources ?? {})) {
+      resources[name] =
+        `/var/lib/juju/agents/unit-flannel-${options.index}/resources/${name}/${basename(hostPath)}`;
+      await machine.copyIn(hostPath, resources[name]);
     }
     const model = {
       unitName: unit.name,
@@ -101,13 +114,18 @@ export class CharmUnit {
     return model.unitStatus;
   }
 
+  /** The unit's whole emulated model (relations, statuses, logs) as the hooks left it. */
+  async readModel(): Promise<EmulatedModel> {
+    return JSON.parse(await this.machine.readFile(this.model)) as EmulatedModel;
+  }
+
   /** Runs ./health in the charm dir, as `juju exec --application flannel -- ./health` does. */
   health() {
     return this.machine.exec([`${this.charmDir}/health`], { cwd: this.charmDir });
   }
 
   private async emulator(args: string[]): Promise<string> {
-    const result = await this.machine.exec(["node", EMULATOR, ...args]);
+    const result = await this.machine.exec([this.emulatorNode, EMULATOR, ...args]);
     if (result.exitCode !== 0) {
       throw new Error(`emulator ${args[0]} failed (${result.exitCode}): ${result.stdout}\n${result.stderr}`);
     }
