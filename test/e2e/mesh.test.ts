@@ -144,6 +144,52 @@ describe("the overlay as one application on 3 machines", { timeout: E2E_TIMEOUT_
       message: expect.stringMatching(/^2\/3 units ready; flannel\/2: not-ready .*reason:blocked$/),
     });
     await mesh.depart(m3Unit);
-    expect(await appStatus()).toEqual({ status: "active", message: "2/2 units on 10.10.0.0/16 (udp)" });
+    expect(await appStatus()).toEqual({
+      status: "active",
+      message: "2/2 units on 10.10.0.0/16 (udp); flannel/2 gone, its lease awaits reclaim",
+    });
+  });
+
+  it("the leader reclaims the lease of the unit gone without its remove hook, never a foreign one", async () => {
+    const leader = units[0] as CharmUnit;
+    const keyOf = (subnet: string | undefined) =>
+      `/coreos.com/network/subnets/${subnet?.replace(/\.1\/(\d+)$/, ".0-$1")}`;
+    const leases = async () => {
+      const result = await world.etcdctl(["get", "--prefix", "--keys-only", "/coreos.com/network/subnets/"]);
+      return result.stdout.split("\n").filter((line) => line.trim() !== "");
+    };
+    // Another application sharing the prefix: its lease was never recorded as one of ours.
+    const foreign = keyOf(["10.10.250.1/24", "10.10.251.1/24"].find((subnet) => !subnets.includes(subnet)));
+    const foreignValue = JSON.stringify({ PublicIP: "198.51.100.99", PublicIPv6: null });
+    expect((await world.etcdctl(["put", foreign, foreignValue])).exitCode).toBe(0);
+    // flannel/2 departed in the previous step with its flanneld stopped but its lease kept (no remove hook).
+    expect(await leases()).toContain(keyOf(subnets[2]));
+    expect((await appStatus())?.message).toBe(
+      "2/2 units on 10.10.0.0/16 (udp); flannel/2 gone, its lease awaits reclaim",
+    );
+    assertHooksSucceeded(await leader.configure({ "lease-reclaim-grace": 5 }));
+    const deadline = Date.now() + 60_000;
+    while ((await leases()).includes(keyOf(subnets[2])) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      assertHooksSucceeded(await leader.updateStatus());
+    }
+    expect((await leases()).sort()).toEqual([keyOf(subnets[0]), keyOf(subnets[1]), foreign].sort());
+    const subnet2 = keyOf(subnets[2]).split("/").pop()?.replace("-", "/");
+    expect((await appStatus())?.message).toBe(
+      `2/2 units on 10.10.0.0/16 (udp); reclaimed flannel/2's lease ${subnet2}`,
+    );
+    const logs = (await leader.readModel()).logs.map((log) => log.message);
+    expect(logs).toContainEqual(
+      expect.stringMatching(
+        /^overlay:\d+: reclaimed the lease of flannel\/2 |^reclaimed the lease of flannel\/2 /,
+      ),
+    );
+    // The subnet is free again: flannel/2's machine, back on the overlay, takes it from its subnet.env.
+    const m3Unit = units[2] as CharmUnit;
+    assertHooksSucceeded(await m3Unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
+    expect(subnetOf((await waitReady([m3Unit]))[0] ?? "")).toBe(subnets[2]);
+    await mesh.join(m3Unit);
+    expect((await appStatus())?.message).toMatch(/^3\/3 units on 10\.10\.0\.0\/16 \(udp\)/);
+    expect(await leases()).toContain(foreign);
   });
 });
