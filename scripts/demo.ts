@@ -1,6 +1,6 @@
 // `npm run demo`: the charm's main job on one machine. Boots etcd and N machines, deploys the packed charm
 // on each, relates it to etcd, waits for ready, shows ./health as an operator sees it, and pings between
-// real containers on different machines. Bundled by scripts/demo (esbuild) and run as root.
+// real containers on different machines, and ends with the mesh-check table. Bundled by scripts/demo (esbuild) and run as root.
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { CharmUnit } from "../test/support/charm-unit";
 import {
@@ -15,6 +15,7 @@ import {
   waitReady,
 } from "../test/support/overlay";
 import { World } from "../test/world/world";
+import { showMeshCheck } from "./demo-mesh";
 
 interface DemoOptions {
   machines: number;
@@ -103,6 +104,7 @@ async function demo(options: DemoOptions): Promise<number> {
     console.log("\n$ juju exec --application flannel -- ./health");
     for (const line of await healthLines(units)) console.log(line);
     let pinged = false;
+    let meshed = false;
     if (ready) {
       const containers = await stage(`starting one ${options.containers} container per machine`, () =>
         startContainers(units, options.containers),
@@ -110,9 +112,10 @@ async function demo(options: DemoOptions): Promise<number> {
       console.log("");
       pinged = await pingAcross(containers);
       console.log(await underlayRtt(world));
+      meshed = await showMeshCheck(units);
     }
     console.log(`\ndemo: first hook to all ready: ${readyAfter}; total ${seconds(started)}`);
-    const ok = ready && pinged;
+    const ok = ready && pinged && meshed;
     console.log(ok ? "demo: OK" : "demo: FAILED (see above)");
     if (options.keep) {
       printKeep(units, options.containers);

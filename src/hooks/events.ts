@@ -4,13 +4,22 @@ import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
 import { writeHealthState } from "./health-state";
 import { syncPeers } from "./peers";
 import { reconcile } from "./reconcile";
+import { isUpgradeStaged } from "./rolling-upgrade";
 import { removeEverything, stopFlanneld } from "./teardown";
 import { loadUnitRecord, saveUnitRecord, type UnitRecord } from "./unit-record";
 import { StatusStop, type UnitStatus } from "./unit-status";
 
 type Handler = (record: UnitRecord, etcdRelations: readonly string[]) => Promise<UnitStatus | undefined>;
 
+// Peers coming, going or publishing change nothing on this machine, unless they bring this unit's turn to
+// install a staged flanneld; syncPeers then publishes and sums up.
+const peerHook: Handler = async (record, etcdRelations) =>
+  isUpgradeStaged(record) ? reconcile(record, etcdRelations) : undefined;
+
 const HANDLERS: Record<string, Handler> = {
+  ...Object.fromEntries(
+    ["created", "joined", "changed", "departed"].map((kind) => [`overlay-relation-${kind}`, peerHook]),
+  ),
   install: async (record, etcdRelations) => {
     await statusSet("maintenance", "installing flanneld");
     return reconcile(record, etcdRelations);
@@ -43,7 +52,7 @@ export async function runHook(context: JujuContext) {
     await statusSet(status.state, status.message);
     await writeHealthState(record, status, etcdRelations.length > 0);
   }
-  await syncPeers(context, record);
+  await syncPeers(context, record, status);
 }
 
 function statusOfStop(error: unknown): UnitStatus {

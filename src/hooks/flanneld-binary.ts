@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { FLANNELD_PATH, InvalidFlanneldError, installFlanneld, readFlanneldVersion } from "../flannel/binary";
 import { jujuLog } from "../juju/status";
 import { resourceGet } from "../juju/unit";
+import { mayInstallNow } from "./rolling-upgrade";
 import type { UnitRecord } from "./unit-record";
 import { blocked } from "./unit-status";
 
@@ -27,6 +28,9 @@ export async function ensureFlanneldBinary(record: UnitRecord): Promise<Flanneld
     return { path: FLANNELD_PATH, version: record.flanneldVersion, changed: false };
   }
   try {
+    if (!(await mayInstallNow(record, stamp, resource))) {
+      return { path: FLANNELD_PATH, version: record.flanneldVersion ?? "", changed: false };
+    }
     const installed = await installFlanneld(resource);
     Object.assign(record, { resourceStamp: stamp, flanneldVersion: installed.version });
     return { path: FLANNELD_PATH, ...installed };

@@ -1,6 +1,5 @@
 import { deleteOwnLease, EtcdUnavailable } from "../etcd/client";
 import { readTlsFiles } from "../etcd/tls-files";
-import { relationGetApp, relationSetApp } from "../juju/relation";
 import { jujuLog } from "../juju/status";
 import { configGet } from "../juju/unit";
 import {
@@ -18,23 +17,18 @@ const DEFAULT_GRACE_S = 900;
 
 /**
  * On the leader: records the live units' addresses, and deletes the leases of units that vanished
- * without their remove hook once their grace period is over. Returns notes for the application status.
+ * without their remove hook once their grace period is over. Returns the application-bag settings to
+ * write and notes for the application status.
  */
 export async function reclaimStaleLeases(
-  relationId: string,
-  app: string,
+  appData: Record<string, string>,
   live: readonly LiveUnit[],
   record: UnitRecord,
-): Promise<string[]> {
+): Promise<{ settings: Record<string, string>; notes: string[] }> {
   const now = Date.now();
-  const before = await relationGetApp(relationId, app);
-  let { book, due } = updateLeaseBook(parseLeaseBook(before), live, now, (await readGraceS()) * 1000);
+  let { book, due } = updateLeaseBook(parseLeaseBook(appData), live, now, (await readGraceS()) * 1000);
   for (const { unit, ip } of due) book = await reclaim(book, unit, ip, record, now);
-  const after = renderLeaseBook(book);
-  if (Object.entries(after).some(([key, value]) => (before[key] ?? "") !== value)) {
-    await relationSetApp(relationId, after);
-  }
-  return describeLeaseBook(book, now);
+  return { settings: renderLeaseBook(book), notes: describeLeaseBook(book, now) };
 }
 
 async function reclaim(book: LeaseBook, unit: string, ip: string, record: UnitRecord, now: number) {

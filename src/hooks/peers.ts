@@ -4,35 +4,62 @@ import type { Lease } from "../flannel/subnet-env";
 import { computeHealth } from "../health/health";
 import { observeHealth } from "../health/observe";
 import type { JujuContext } from "../juju/context";
-import { applicationStatusSet } from "../juju/status";
+import { relationGetApp, relationSetApp } from "../juju/relation";
+import { applicationStatusSet, statusSet } from "../juju/status";
 import { isLeader } from "../juju/unit";
 import { summarizeApplication } from "../peers/app-status";
 import type { ProbeTarget } from "../peers/mesh";
 import { PEER_RELATION, peerRelationId, publishReport, readPeers } from "../peers/peer-relation";
 import { writePeersFile } from "../peers/peers-file";
 import type { Peer, PeerReport } from "../peers/report";
+import { isUpgradePending } from "../peers/upgrade-turns";
 import { reclaimStaleLeases } from "./lease-reclaim";
+import { passUpgradeTurn } from "./rolling-upgrade";
 import type { UnitRecord } from "./unit-record";
+import type { UnitStatus } from "./unit-status";
 
 /**
  * After every hook: publishes this unit's report on the overlay peer relation, saves the peers for
- * `./health --peers`, and on the leader sets the application status from every unit's report.
+ * `./health --peers`, and on the leader sums the application up, reclaims stale leases and hands out
+ * upgrade turns.
  */
-export async function syncPeers(context: JujuContext, record: UnitRecord): Promise<void> {
+export async function syncPeers(context: JujuContext, record: UnitRecord, status: UnitStatus | undefined) {
   if (context.hookName === `${PEER_RELATION}-relation-broken`) return;
   const relationId = await peerRelationId();
   if (relationId === undefined) return;
   const report = await observeReport(record);
   await publishReport(relationId, report);
+  if (status && isUpgradePending({ unit: context.unitName, report })) {
+    await statusSet(
+      status.state,
+      `${status.message}; a new flanneld is staged, waiting for this unit's turn`,
+    );
+  }
   const peers = await readPeers(relationId);
   await writePeersFile(peers.map(toTarget));
-  if (!(await isLeader())) return;
-  const units = [{ unit: context.unitName, report }, ...peers];
+  if (await isLeader())
+    await leadApplication(relationId, context, record, [{ unit: context.unitName, report }, ...peers]);
+}
+
+async function leadApplication(relationId: string, context: JujuContext, record: UnitRecord, units: Peer[]) {
+  const appData = await relationGetApp(relationId, context.appName);
   const live = units.map(({ unit, report }) => ({ unit, ip: report.publicIp }));
-  const notes = await reclaimStaleLeases(relationId, context.appName, live, record);
-  const network = record.joined?.network ?? "no network";
-  const status = summarizeApplication(units, network, record.joined?.backend ?? "?");
-  await applicationStatusSet(status.state, [status.message, ...notes].join("; "));
+  const leases = await reclaimStaleLeases(appData, live, record);
+  const upgrade = await passUpgradeTurn(appData, units);
+  const settings = { ...leases.settings, ...upgrade.settings };
+  if (Object.entries(settings).some(([key, value]) => (appData[key] ?? "") !== value)) {
+    await relationSetApp(relationId, settings);
+  }
+  const notes = [
+    ...leases.notes,
+    ...(upgrade.turn ? [`rolling flanneld upgrade: ${upgrade.turn} restarting`] : []),
+  ];
+  const summary = summarizeApplication(
+    units,
+    record.joined?.network ?? "no network",
+    record.joined?.backend ?? "?",
+  );
+  await applicationStatusSet(summary.state, [summary.message, ...notes].join("; "));
 }
 
 /** The peer targets mesh-check probes: every other unit's overlay address. */
@@ -43,13 +70,16 @@ export function toTarget(peer: Peer): ProbeTarget {
 async function observeReport(record: UnitRecord): Promise<PeerReport> {
   const observation = await observeHealth();
   const lease = observation.lease?.ok ? observation.lease.lease : undefined;
+  const health = computeHealth(observation);
   return {
     subnet: lease?.subnet,
     publicIp: record.publicIp,
     backend: record.joined?.backend,
     flanneldVersion: record.flanneldVersion,
-    health: computeHealth(observation).line,
+    health: health.line,
     overlayAddress: lease === undefined ? undefined : await overlayAddressOf(record, lease),
+    upgradeWanted: record.upgradeWanted,
+    flanneldStamp: health.exitCode === 0 ? record.resourceStamp : undefined,
   };
 }
 

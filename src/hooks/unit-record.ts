@@ -23,6 +23,8 @@ export interface UnitRecord {
   /** Size and mtime of the resource last installed, so unchanged resources are not re-read every hook. */
   resourceStamp?: string;
   flanneldVersion?: string;
+  /** The resource stamp of a new flanneld checked and staged for a rolling upgrade (see rolling-upgrade.ts). */
+  upgradeWanted?: string;
   /** The configured container-type, for ./health. */
   containerType?: ContainerType;
   /** The container bridge the charm configured, so switching container-type restores the old one. */

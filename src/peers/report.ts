@@ -10,6 +10,10 @@ export interface PeerReport {
   readonly health?: string;
   /** Where peers probe this unit through the overlay: its bridge gateway, else its flannel device. */
   readonly overlayAddress?: string;
+  /** The resource (size:mtime) of a new flanneld staged and checked, waiting for this unit's turn. */
+  readonly upgradeWanted?: string;
+  /** The resource the running flanneld came from; published only while the unit is ready. */
+  readonly flanneldStamp?: string;
 }
 
 /** A unit and what it published. */
@@ -25,6 +29,8 @@ const KEYS: Record<keyof PeerReport, string> = {
   flanneldVersion: "flanneld-version",
   health: "health",
   overlayAddress: "overlay-address",
+  upgradeWanted: "upgrade-wanted",
+  flanneldStamp: "flanneld-stamp",
 };
 
 /** Relation settings for a report; a field that is unknown becomes "" so that relation-set deletes it. */

@@ -13,6 +13,8 @@ describe("the peer report", () => {
       "flanneld-version": "",
       health: READY,
       "overlay-address": "",
+      "upgrade-wanted": "",
+      "flanneld-stamp": "",
     });
   });
 
