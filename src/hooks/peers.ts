@@ -12,9 +12,8 @@ import type { ProbeTarget } from "../peers/mesh";
 import { PEER_RELATION, peerRelationId, publishReport, readPeers } from "../peers/peer-relation";
 import { writePeersFile } from "../peers/peers-file";
 import type { Peer, PeerReport } from "../peers/report";
-import { isUpgradePending } from "../peers/upgrade-turns";
 import { reclaimStaleLeases } from "./lease-reclaim";
-import { passUpgradeTurn } from "./rolling-upgrade";
+import { isUpgradeStaged, passUpgradeTurn } from "./rolling-upgrade";
 import type { UnitRecord } from "./unit-record";
 import type { UnitStatus } from "./unit-status";
 
@@ -29,7 +28,7 @@ export async function syncPeers(context: JujuContext, record: UnitRecord, status
   if (relationId === undefined) return;
   const report = await observeReport(record);
   await publishReport(relationId, report);
-  if (status && isUpgradePending({ unit: context.unitName, report })) {
+  if (status && isUpgradeStaged(record)) {
     await statusSet(
       status.state,
       `${status.message}; a new flanneld is staged, waiting for this unit's turn`,

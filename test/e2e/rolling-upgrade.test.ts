@@ -71,24 +71,13 @@ describe("rolling flanneld upgrade on 3 machines", { timeout: E2E_TIMEOUT_MS * 2
 
   it("a good new binary: one unit restarts at a time, every unit keeps its subnet", async () => {
     const before = await Promise.all(units.map(flanneldPid));
-    const pingers = startPingers();
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    // A different build of the same flanneld: the real binary with a marker appended (ELF loaders ignore it).
-    const results = await attachEverywhere(async (machine) => {
-      const index = world.machines.indexOf(machine);
-      await machine.copyIn(FLANNELD_BINARY, `${RESOURCE(index)}.new`);
-      await machine.run([
-        "sh",
-        "-c",
-        `echo upgrade-marker >> ${RESOURCE(index)}.new && mv ${RESOURCE(index)}.new ${RESOURCE(index)}`,
-      ]);
-    });
-    for (const result of results) assertHooksSucceeded(result, "upgrade-charm");
-    await mesh.settle(30);
-    await waitReady(units);
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    await Promise.all(units.map((unit) => unit.machine.run(["touch", STOP_FILE])));
-    const successes = await pingers;
+    const stopPingers = await startPingers();
+    let successes: Map<string, number[]>;
+    try {
+      await upgradeEverywhere();
+    } finally {
+      successes = await stopPingers();
+    }
 
     const after = await Promise.all(units.map(flanneldPid));
     for (const [i, pid] of after.entries()) expect(pid).not.toBe(before[i]);
@@ -120,31 +109,68 @@ describe("rolling flanneld upgrade on 3 machines", { timeout: E2E_TIMEOUT_MS * 2
     expect((await leader.readModel()).appStatus.message).toBe("3/3 units on 10.10.0.0/16 (udp)");
   });
 
+  // A different build of the same flanneld attached everywhere at once; the units settle the turns.
+  async function upgradeEverywhere() {
+    // The real binary with a marker appended (ELF loaders ignore it).
+    const results = await attachEverywhere(async (machine) => {
+      const index = world.machines.indexOf(machine);
+      await machine.copyIn(FLANNELD_BINARY, `${RESOURCE(index)}.new`);
+      await machine.run([
+        "sh",
+        "-c",
+        `echo upgrade-marker >> ${RESOURCE(index)}.new && mv ${RESOURCE(index)}.new ${RESOURCE(index)}`,
+      ]);
+    });
+    for (const result of results) assertHooksSucceeded(result, "upgrade-charm");
+    await mesh.settle(30);
+    await waitReady(units);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+  }
+
   interface Window {
     start: number;
     end: number;
   }
 
-  // Every machine pings both others' overlay addresses every 0.1 s until the stop file appears; each pinger
-  // returns the times of its replies.
-  async function startPingers(): Promise<Map<string, number[]>> {
-    await Promise.all(units.map((unit) => unit.machine.run(["rm", "-f", STOP_FILE])));
-    const script = `while [ ! -e ${STOP_FILE} ]; do
-  if busybox ping -c 1 -W 1 "$1" >/dev/null 2>&1; then date +%s.%N; fi; sleep 0.1
-done`;
-    const runs = units.flatMap((from, s) =>
-      units.flatMap((_, t) =>
-        s === t
-          ? []
-          : [
-              from.machine
-                .run(["sh", "-c", script, "sh", addresses[t] ?? ""])
-                .then((out) => [`${s}->${t}`, out] as const),
-            ],
+  // Every machine pings both others' overlay addresses every 0.1 s until the stop file appears, appending the
+  // time of each reply to a file; resolves once every pinger has had a reply, with a function that stops them
+  // and returns the reply times per "source->target".
+  async function startPingers() {
+    await Promise.all(
+      units.map((unit) =>
+        unit.machine.run(["rm", "-f", STOP_FILE, "/var/lib/pings-0", "/var/lib/pings-1", "/var/lib/pings-2"]),
       ),
     );
-    const outputs = await Promise.all(runs);
-    return new Map(outputs.map(([key, out]) => [key, out.trim().split("\n").map(Number)]));
+    const script = `while [ ! -e ${STOP_FILE} ]; do
+  if busybox ping -c 1 -W 1 "$1" >/dev/null 2>&1; then date +%s.%N >> "$2"; fi; sleep 0.1
+done`;
+    const pairs = units.flatMap((_, s) => units.flatMap((_, t) => (s === t ? [] : [[s, t] as const])));
+    const loops = pairs.map(([s, t]) =>
+      units[s]?.machine.run(["sh", "-c", script, "sh", addresses[t] ?? "", `/var/lib/pings-${t}`], {
+        timeoutMs: 1_500_000,
+      }),
+    );
+    const stop = async () => {
+      await Promise.all(units.map((unit) => unit.machine.run(["touch", STOP_FILE])));
+      await Promise.all(loops);
+      const entries = pairs.map(async ([s, t]) => {
+        const text = await units[s]?.machine.readFile(`/var/lib/pings-${t}`);
+        return [`${s}->${t}`, (text ?? "").trim().split("\n").map(Number)] as const;
+      });
+      return new Map(await Promise.all(entries));
+    };
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const started = await Promise.all(
+        pairs.map(([s, t]) => units[s]?.machine.exec(["test", "-s", `/var/lib/pings-${t}`])),
+      );
+      if (started.every((result) => result?.exitCode === 0)) return stop;
+      if (Date.now() > deadline) {
+        await stop();
+        throw new Error("the pingers got no reply within 60 s");
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
   }
 
   async function restartWindow(machine: Machine): Promise<Window> {
