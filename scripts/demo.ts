@@ -1,6 +1,7 @@
 // `npm run demo`: the charm's main job on one machine. Boots etcd and N machines, deploys the packed charm
 // on each, relates it to etcd, waits for ready, shows ./health as an operator sees it, and pings between
-// real containers on different machines. Bundled by scripts/demo (esbuild) and run as root.
+// real containers on different machines, and ends with the mesh-check table and `juju status`. Bundled by
+// scripts/demo (esbuild) and run as root.
 import type { CharmUnit } from "../test/support/charm-unit";
 import { cheatSheet, sheetInputOf } from "../test/support/cheat-sheet";
 import { jujuStatus } from "../test/support/juju-status";
@@ -17,6 +18,7 @@ import {
 } from "../test/support/overlay";
 import { World } from "../test/world/world";
 import { findKeptWorlds, keptGuests, recordKeptWorld } from "./demo-kept";
+import { showMeshCheck } from "./demo-mesh";
 import { type DemoCommand, DemoOptionError, parseDemoArgs, USAGE } from "./demo-options.mjs";
 
 type DemoOptions = Extract<DemoCommand, { command: "run" }>;
@@ -116,6 +118,7 @@ async function demo(options: DemoOptions): Promise<number> {
     for (const line of await healthLines(units)) console.log(line);
     let pinged = false;
     let containers: Container[] = [];
+    let meshed = false;
     if (ready) {
       containers = await stage(`starting one ${options.containers} container per machine`, () =>
         startContainers(units, options.containers),
@@ -123,10 +126,11 @@ async function demo(options: DemoOptions): Promise<number> {
       console.log("");
       pinged = await pingAcross(containers);
       console.log(await underlayRtt(world));
+      meshed = await showMeshCheck(units);
     }
     await printStatus(world);
     console.log(`\ndemo: first hook to all ready: ${readyAfter}; total ${seconds(started)}`);
-    const ok = ready && pinged;
+    const ok = ready && pinged && meshed;
     console.log(ok ? "demo: OK" : "demo: FAILED (see above)");
     if (options.keep) {
       await recordKeptWorld(world);

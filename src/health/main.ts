@@ -1,6 +1,8 @@
-// Entry of ./health and the health action: one line, exit 0 ready, 1 not ready. It must stay light: no
+// Entry of ./health and the health action: one line, exit 0 ready, 1 not ready (with --peers: one line
+// per peer probed through the overlay, exit 1 if any is unreachable). It must stay light: no
 // etcd client and no Juju tools, since operators run it outside hooks via `juju exec`.
 // `./health --explain [reason]` prints what each reason token means instead.
+import { runPeersCheck } from "../peers/peers-check";
 import { computeHealth, type Health } from "./health";
 import { observeHealth } from "./observe";
 import { explainReasons, type Reason } from "./reasons";
@@ -24,6 +26,10 @@ async function runHealth(): Promise<Health> {
 const [flag, token] = process.argv.slice(2);
 if (Number(process.versions.node.split(".")[0]) < MIN_NODE_MAJOR) {
   process.exitCode = EXIT_NODE_TOO_OLD;
+} else if (flag === "--peers") {
+  runPeersCheck().then((code) => {
+    process.exitCode = code;
+  });
 } else if (flag === "--explain") {
   const explained = explainReasons(token);
   process.stdout.write(explained.text);

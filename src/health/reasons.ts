@@ -22,7 +22,7 @@ export const REASONS = {
     "the last hook is waiting for something (etcd unreachable, a restart pending): `juju status` says what",
   "health-error": "./health itself failed; the reason is on its stderr",
   "no-nodejs": "no Node.js >= 18 on the machine, so ./health cannot run",
-  "no-bundle": "lib/health.mjs is missing: a source tree, not a packed charm (run `npm run pack`)",
+  "no-bundle": "lib/health.cjs is missing: a source tree, not a packed charm (run `npm run pack`)",
 } as const;
 
 export type Reason = keyof typeof REASONS;

@@ -3,14 +3,24 @@ import type { JujuContext } from "../juju/context";
 import { jujuLog, safeStatusMessage, statusSet } from "../juju/status";
 import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
 import { writeHealthState } from "./health-state";
+import { syncPeers } from "./peers";
 import { reconcile } from "./reconcile";
+import { isUpgradeStaged } from "./rolling-upgrade";
 import { removeEverything, stopFlanneld } from "./teardown";
 import { loadUnitRecord, saveUnitRecord, type UnitRecord, UnreadableRecordError } from "./unit-record";
 import { StatusStop, type UnitStatus } from "./unit-status";
 
 type Handler = (record: UnitRecord, etcdRelations: readonly string[]) => Promise<UnitStatus | undefined>;
 
+// Peers coming, going or publishing change nothing on this machine, unless they bring this unit's turn to
+// install a staged flanneld; syncPeers then publishes and sums up.
+const peerHook: Handler = async (record, etcdRelations) =>
+  isUpgradeStaged(record) ? reconcile(record, etcdRelations) : undefined;
+
 const HANDLERS: Record<string, Handler> = {
+  ...Object.fromEntries(
+    ["created", "joined", "changed", "departed"].map((kind) => [`overlay-relation-${kind}`, peerHook]),
+  ),
   install: async (record, etcdRelations) => {
     await statusSet("maintenance", "installing flanneld");
     return reconcile(record, etcdRelations);
@@ -40,12 +50,13 @@ export async function runHook(context: JujuContext) {
   if (context.hookName === "remove") return;
   // A record that could not be read stays as it is, for the operator to look at.
   if (problem === undefined) await saveUnitRecord(record);
-  if (status) {
-    // ./health shows the same message as Juju: secrets hidden and length capped alike.
-    const shown = { state: status.state, message: safeStatusMessage(status.message) };
+  // ./health and the peers see the same message as Juju: secrets hidden and length capped alike.
+  const shown = status && { state: status.state, message: safeStatusMessage(status.message) };
+  if (shown) {
     await statusSet(shown.state, shown.message);
     await writeHealthState(record, shown, etcdRelations.length > 0);
   }
+  await syncPeers(context, record, shown);
 }
 
 // Stopping and removing need no memory of the network joined; every other hook would act on a guess.

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { FLANNELD_PATH, InvalidFlanneldError, installFlanneld, readFlanneldVersion } from "../flannel/binary";
 import { jujuLog } from "../juju/status";
 import { resourceGet } from "../juju/unit";
+import { mayInstallNow } from "./rolling-upgrade";
 import { markRestartPending, type UnitRecord } from "./unit-record";
 import { blocked } from "./unit-status";
 
@@ -28,11 +29,15 @@ export async function ensureFlanneldBinary(record: UnitRecord): Promise<Flanneld
   }
   // A refused resource is not read again (it may be a bomb) until another one is attached.
   if (stamp === record.rejectedResource?.stamp) blocked(unusable(record.rejectedResource.reason));
-  // Marked before the new binary can replace the old: a hook that stops before the restart must not
-  // leave the old flanneld running for good. Cleared again if nothing was replaced.
   const wasPending = record.restartPending === true;
-  await markRestartPending(record);
   try {
+    // A running overlay takes a new binary only in its turn (rolling upgrade); until then nothing restarts.
+    if (!(await mayInstallNow(record, stamp, resource))) {
+      return { path: FLANNELD_PATH, version: record.flanneldVersion ?? "", changed: false };
+    }
+    // Marked before the new binary can replace the old: a hook that stops before the restart must not
+    // leave the old flanneld running for good. Cleared again if nothing was replaced.
+    await markRestartPending(record);
     const installed = await installFlanneld(resource);
     record.restartPending = wasPending || installed.changed;
     Object.assign(record, { resourceStamp: stamp, flanneldVersion: installed.version });

@@ -4,6 +4,7 @@ import { actionSet } from "../juju/action";
 import { jujuContext } from "../juju/context";
 import { jujuLog, redactSecrets } from "../juju/status";
 import { runHook } from "./events";
+import { runMeshCheck } from "./mesh-check";
 
 /** The one entrypoint of every hook and action (dispatch and hooks/* run it). */
 async function main() {
@@ -13,6 +14,7 @@ async function main() {
     await actionSet({ result: computeHealth(await observeHealth()).line });
     return;
   }
+  if (action === "mesh-check") return runMeshCheck();
   await runHook(context);
 }
 

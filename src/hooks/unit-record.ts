@@ -32,6 +32,8 @@ export interface UnitRecord {
   flanneldVersion?: string;
   /** The last resource refused (its stamp and why), so it is not read again every hook. */
   rejectedResource?: { stamp: string; reason: string };
+  /** The resource stamp of a new flanneld checked and staged for a rolling upgrade (see rolling-upgrade.ts). */
+  upgradeWanted?: string;
   /** The configured container-type, for ./health. */
   containerType?: ContainerType;
   /** The container bridge the charm configured, so switching container-type restores the old one. */

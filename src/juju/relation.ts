@@ -30,3 +30,18 @@ function checkKey(key: string): string {
   if (/^[^=\s]+$/.test(key)) return key;
   throw new Error(`relation-set key ${JSON.stringify(key)} must be non-empty without "=" or spaces`);
 }
+
+/** `relation-get --format=json --app -r ID - APP`: the settings an application's leader published. */
+export async function relationGetApp(relationId: string, app: string): Promise<Record<string, string>> {
+  const value = await translated(() =>
+    runHookToolJson("relation-get", ["--app", "-r", relationId, "-", app]),
+  );
+  return asStringMap("relation-get", value);
+}
+
+/** `relation-set --app -r ID k=v …`: publishes this application's settings (leader only). */
+export async function relationSetApp(relationId: string, data: Record<string, string>): Promise<void> {
+  const pairs = Object.entries(data).map(([key, value]) => `${checkKey(key)}=${value}`);
+  if (pairs.length === 0) return;
+  await translated(() => runHookTool("relation-set", ["--app", "-r", relationId, ...pairs]));
+}

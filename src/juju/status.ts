@@ -53,3 +53,8 @@ export async function jujuLog(level: LogLevel, message: string): Promise<void> {
   // The "--" lets messages start with a hyphen.
   await translated(() => runHookTool("juju-log", ["--log-level", level, "--", text]));
 }
+
+/** `status-set --application STATE MESSAGE`: the application's status (leader only). */
+export async function applicationStatusSet(state: StatusState, message: string): Promise<void> {
+  await translated(() => runHookTool("status-set", ["--application", "--", state, redactPem(message)]));
+}

@@ -24,7 +24,7 @@ describe(
 
     async function relationId(unit: CharmUnit): Promise<string> {
       const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
-      return String(model.relations[0].id);
+      return String(model.relations.find((r: { name: string }) => r.name === "etcd").id);
     }
 
     async function leaseKeys(): Promise<string[]> {

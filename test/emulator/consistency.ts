@@ -33,9 +33,13 @@ function checkRelations(model: Model, charm: CharmMeta): string[] {
       return [
         `relation ${relationKey(relation)}: no endpoint "${relation.name}" in metadata.yaml (has: ${known})`,
       ];
-    if (endpoint.interface === relation.interface) return [];
+    if (endpoint.interface !== relation.interface)
+      return [
+        `relation ${relationKey(relation)}: interface "${relation.interface}" does not match metadata.yaml's "${endpoint.interface}"`,
+      ];
+    if ((endpoint.role === "peers") === (relation.remoteApp === appName(model.unitName))) return [];
     return [
-      `relation ${relationKey(relation)}: interface "${relation.interface}" does not match metadata.yaml's "${endpoint.interface}"`,
+      `relation ${relationKey(relation)}: a ${endpoint.role} endpoint ${endpoint.role === "peers" ? "joins only" : "cannot join"} units of "${appName(model.unitName)}"`,
     ];
   });
 }

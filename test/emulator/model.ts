@@ -157,3 +157,8 @@ export function findRelation(model: Model, id: number): Relation | undefined {
 export function relationKey(relation: Relation): string {
   return `${relation.name}:${relation.id}`;
 }
+
+/** A peer relation joins the units of the unit's own application. */
+export function isPeer(model: Model, relation: Relation): boolean {
+  return relation.remoteApp === appName(model.unitName);
+}

@@ -207,3 +207,62 @@ describe("hook runner", () => {
     expect(result.hooks[0]?.diff.openedPorts).toEqual(["8285/udp"]);
   });
 });
+
+describe("peer relations", () => {
+  // The fake charm's dispatch also prints the application bag as this unit reads it.
+  const peerDispatch = `#!/bin/sh
+echo "list=$(relation-list 2>/dev/null | tr '\\n' ,)"
+echo "app=$(relation-get --app - flannel 2>&1 | tr '\\n' ' ')"
+echo "appset=$(relation-set --app turn=x 2>&1)"
+exit 0
+`;
+
+  function withPeers(leader: boolean) {
+    writeFileSync(
+      join(charmDir, "metadata.yaml"),
+      "name: flannel\nrequires:\n  etcd:\n    interface: etcd\npeers:\n  overlay:\n    interface: flannel-mesh\n",
+    );
+    writeFileSync(join(charmDir, "dispatch"), peerDispatch);
+    writeModel(opts.modelPath, createModel({ unitName: "flannel/1", leader }));
+  }
+
+  it("exist from deploy on: created right after install, before leader-elected", async () => {
+    withPeers(true);
+    const result = await runner.deploy(opts);
+    expect(result.hooks.map((h) => h.hook)).toEqual([
+      "install",
+      "overlay-relation-created",
+      "leader-elected",
+      "config-changed",
+      "start",
+    ]);
+    expect(readModel(opts.modelPath).relations).toMatchObject([
+      { id: 0, name: "overlay", interface: "flannel-mesh", remoteApp: "flannel", remoteUnits: {} },
+    ]);
+    // A second deploy (e.g. after a reinstall) does not create the relation again.
+    expect((await runner.deploy(opts)).hooks.map((h) => h.hook)).not.toContain("overlay-relation-created");
+  });
+
+  it("list the other units; every unit reads the app bag, only the leader writes it", async () => {
+    withPeers(false);
+    await runner.deploy(opts);
+    const joined = await runner.remoteJoins(opts, 0, "flannel/0", { subnet: "10.10.1.1/24" });
+    expect(joined.hooks.map((h) => h.hook)).toEqual(["overlay-relation-joined", "overlay-relation-changed"]);
+    expect(/list=(.*)/.exec(joined.hooks[0]?.stdout ?? "")?.[1]).toBe("flannel/0,");
+    const changed = await runner.remoteChange(opts, 0, null, { turn: "flannel/2" });
+    const stdout = changed.hooks[0]?.stdout ?? "";
+    expect(/app=(.*)/.exec(stdout)?.[1]).toBe("turn: flannel/2 ");
+    expect(/appset=(.*)/.exec(stdout)?.[1]).toBe("ERROR cannot write relation settings");
+    expect(envOf(stdout)).toEqual({});
+    expect(readModel(opts.modelPath).relations[0]?.localAppData).toEqual({ turn: "flannel/2" });
+    const departed = await runner.remoteDeparts(opts, 0, "flannel/0");
+    expect(/list=(.*)/.exec(departed.hooks[0]?.stdout ?? "")?.[1]).toBe("");
+  });
+
+  it("are refused when they name another application", async () => {
+    withPeers(true);
+    await expect(runner.relate(opts, { name: "overlay", remoteApp: "other" })).rejects.toMatchObject({
+      problems: ['relation overlay:0: a peers endpoint joins only units of "flannel"'],
+    });
+  });
+});

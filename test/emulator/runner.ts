@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { loadCharm } from "./charm-meta";
 import { checkConsistency } from "./consistency";
 import type { ConfigValue, ErrorState, HookEvent, Model } from "./model";
-import { findRelation, readModel, writeModel } from "./model";
+import { appName, findRelation, isPeer, type Relation, readModel, writeModel } from "./model";
 import { applyAfterHook, applyBeforeHook } from "./relation-steps";
 import { type HookResult, type RunnerOptions, runCommand, runHook } from "./run-hook";
 
@@ -65,11 +65,48 @@ async function operate(
 
 const plain = (...hooks: string[]): HookEvent[] => hooks.map((hook) => ({ hook }));
 
-/** install, leader-elected (leader only), config-changed, start. */
+/**
+ * install, <peer>-relation-created per peer endpoint, leader-elected (leader only), config-changed, start.
+ * Juju creates a charm's peer relations with the application, so they exist before the first hook.
+ */
 export function deploy(opts: RunnerOptions): Promise<OperationResult> {
-  return operate(opts, (m) =>
-    plain("install", ...(m.leader ? ["leader-elected"] : []), "config-changed", "start"),
+  const peers = peerEndpoints(opts.charmDir);
+  let created: HookEvent[] = [];
+  return operate(
+    opts,
+    (m) => [
+      { hook: "install" },
+      ...created,
+      ...plain(...(m.leader ? ["leader-elected"] : []), "config-changed", "start"),
+    ],
+    (m) => {
+      created = peers
+        .filter(([name]) => !m.relations.some((r) => r.name === name))
+        .map(([name, iface]) => {
+          const relation = newRelation(m.nextRelationId++, name, iface, appName(m.unitName));
+          m.relations.push(relation);
+          return { hook: `${name}-relation-created`, relationId: relation.id };
+        });
+    },
   );
+}
+
+function peerEndpoints(charmDir: string): [string, string][] {
+  const endpoints = Object.entries(loadCharm(charmDir).endpoints);
+  return endpoints.filter(([, e]) => e.role === "peers").map(([name, e]) => [name, e.interface]);
+}
+
+function newRelation(id: number, name: string, iface: string, remoteApp: string): Relation {
+  return {
+    id,
+    name,
+    interface: iface,
+    remoteApp,
+    localUnitData: {},
+    localAppData: {},
+    remoteUnits: {},
+    remoteAppData: {},
+  };
 }
 
 /** `juju config`: null resets a key to its default. */
@@ -117,16 +154,9 @@ export async function relate(opts: RunnerOptions, spec: RelateSpec): Promise<Ope
     ],
     (m) => {
       id = m.nextRelationId++;
-      m.relations.push({
-        id,
-        name: spec.name,
-        interface: iface,
-        remoteApp: spec.remoteApp,
-        localUnitData: {},
-        localAppData: {},
-        remoteUnits: {},
-        remoteAppData: { ...spec.remoteAppData },
-      });
+      const relation = newRelation(id, spec.name, iface, spec.remoteApp);
+      relation.remoteAppData = { ...spec.remoteAppData };
+      m.relations.push(relation);
     },
   );
   return { ...result, relationId: id };
@@ -163,6 +193,8 @@ export function remoteChange(
       const relation = findRelation(m, id);
       if (!relation) throw new Error(`no relation with id ${id}`);
       if (unit) relation.remoteUnits[unit] = { ...data };
+      // A peer relation has one application bag, the one the leader writes.
+      else if (isPeer(m, relation)) relation.localAppData = { ...data };
       else relation.remoteAppData = { ...data };
     },
   );

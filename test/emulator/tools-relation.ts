@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
 import { checkEmpty, type FlagSpec } from "./flags";
-import { appName, findRelation, type Relation, relationKey } from "./model";
+import { appName, findRelation, isPeer, type Relation, relationKey } from "./model";
 import { formatFlag } from "./output";
 import { type Tool, type ToolCall, warnDeprecatedFormat } from "./tool";
 import { ToolError, usageError } from "./tool-error";
@@ -48,7 +48,8 @@ function chooseTarget(call: ToolCall, given: string | undefined): { name: string
 function readAppData(call: ToolCall, relation: Relation, name: string): Record<string, string> {
   const local = appName(call.model.unitName);
   if (name === local) {
-    if (!call.model.leader) throw new ToolError("permission denied");
+    // Every unit reads its application's bag in a peer relation; elsewhere only the leader does.
+    if (!call.model.leader && !isPeer(call.model, relation)) throw new ToolError("permission denied");
     return relation.localAppData;
   }
   if (name === relation.remoteApp) return relation.remoteAppData;

@@ -139,7 +139,13 @@ describe("a unit on a booted machine", () => {
 
   it("stops flanneld and blocks when the relation is broken, and gets its subnet back when related again", async () => {
     const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
-    assertHooksSucceeded(await unit.operate("unrelate", "--relation-id", String(model.relations[0].id)));
+    assertHooksSucceeded(
+      await unit.operate(
+        "unrelate",
+        "--relation-id",
+        String(model.relations.find((r: { name: string }) => r.name === "etcd").id),
+      ),
+    );
     expect(await unit.status()).toEqual({
       status: "blocked",
       message: "etcd relation removed: run 'juju integrate flannel etcd'",
@@ -152,7 +158,7 @@ describe("a unit on a booted machine", () => {
 
   it("follows etcd units as they join and depart: flanneld gets the new endpoint list", async () => {
     const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
-    const relation = String(model.relations[0].id);
+    const relation = String(model.relations.find((r: { name: string }) => r.name === "etcd").id);
     const second = JSON.stringify({ hostname: "198.51.100.3", port: "2379" });
     assertHooksSucceeded(
       await unit.operate("remote-joins", "--relation-id", relation, "--unit", "etcd/1", "--data", second),

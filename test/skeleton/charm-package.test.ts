@@ -68,7 +68,14 @@ describe("metadata, config and manifest", () => {
     expect(metadata.name).toBe("flannel");
     expect(metadata.requires.etcd.interface).toBe("etcd");
     expect(metadata.resources.flannel).toMatchObject({ type: "file", filename: "flanneld" });
-    expect(manifest.bases.map((base: { channel: string }) => base.channel)).toEqual(["22.04", "24.04"]);
+    // Bases live in the manifest only: a `series` list makes Juju read the charm as format v1.
+    expect(metadata.series).toBeUndefined();
+    expect(manifest.bases.map((base: { channel: string }) => base.channel)).toEqual([
+      "20.04",
+      "22.04",
+      "24.04",
+    ]);
+    expect(metadata.resources.node).toMatchObject({ type: "file" });
     const relationHooks = Object.keys(metadata.requires).flatMap((name) =>
       RELATION_HOOK_KINDS.map((kind) => `${name}-relation-${kind}`),
     );
@@ -93,14 +100,15 @@ describe("metadata, config and manifest", () => {
       "etcd-prefix": ["string", "/coreos.com/network"],
       iface: ["string", ""],
       "ip-masq": ["boolean", true],
+      "lease-reclaim-grace": ["int", 900],
     });
     for (const key of ["network", "subnet-len", "backend", "etcd-prefix"]) {
       expect(options[key].description.replace(/\s+/g, " ")).toMatch(/[Ff]ixed once the network is created/);
     }
   });
 
-  it("declares the health action", async () => {
-    expect(Object.keys(await readYaml("actions.yaml"))).toEqual(["health"]);
+  it("declares the health and mesh-check actions", async () => {
+    expect(Object.keys(await readYaml("actions.yaml"))).toEqual(["health", "mesh-check"]);
   });
 });
 
@@ -151,13 +159,26 @@ describe("the unpacked charm on a machine with only Node.js", () => {
 });
 
 describe("the Node.js shim", () => {
-  // A private mount namespace hides this machine's node without touching it.
-  async function runWithoutNode(charm: string, bin: string, hookPath: string) {
-    const script = `mount --bind /dev/null /usr/bin/node && exec env PATH=${bin} ${hookPath}`;
+  // A private mount namespace hides this machine's node (and gives /opt, where the resource is unpacked,
+  // a tmpfs) without touching either.
+  async function runWithoutNode(charm: string, path: string, hookPath: string, env = {}) {
+    const hide = "mount --bind /dev/null /usr/bin/node && mount -t tmpfs tmpfs /opt";
+    const script = `${hide} && exec env PATH=${path} ${hookPath}`;
     return execa("unshare", ["--mount", "--propagation", "private", "/bin/sh", "-c", script], {
       cwd: charm,
       reject: false,
+      env,
     });
+  }
+
+  // The layout of nodejs.org's node-vX-linux-x64.tar.xz, holding this machine's (official) node build.
+  async function officialTarball(dir: string) {
+    const root = join(dir, "node-v20-linux-x64");
+    await mkdir(join(root, "bin"), { recursive: true });
+    await cp(process.execPath, join(root, "bin/node"));
+    await execa("tar", ["-C", dir, "-cf", join(dir, "node.tar"), "node-v20-linux-x64"]);
+    await rm(root, { recursive: true });
+    return join(dir, "node.tar");
   }
 
   async function shimWorld() {
@@ -168,7 +189,7 @@ describe("the Node.js shim", () => {
     for (const tool of ["sh", "dirname", "basename"]) {
       await execa("ln", ["-s", (await execa("which", [tool])).stdout, join(bin, tool)]);
     }
-    return { charm: join(dir, "charm"), bin, tools };
+    return { charm: join(dir, "charm"), bin, tools, dir };
   }
 
   it("tries apt in the install hook, then blocks and exits 0 when there is still no Node.js", async () => {
@@ -189,6 +210,45 @@ describe("the Node.js shim", () => {
     const calls = await tools.calls();
     expect(calls.map((call) => call[0])).not.toContain("apt-get");
     expect(calls).toContainEqual(expect.arrayContaining(["status-set", "blocked"]));
+  });
+
+  it("names the node resource in its blocked message", async () => {
+    const { charm, bin, tools } = await shimWorld();
+    await runWithoutNode(charm, bin, "hooks/update-status");
+    const blocked = (await tools.calls()).find((call) => call[0] === "status-set" && call[1] === "blocked");
+    expect(blocked?.[2]).toContain("juju attach-resource flannel node=");
+  });
+
+  it("runs the charm with the Node.js of the node resource (an official linux-x64 tarball)", async () => {
+    const { charm, bin, tools, dir } = await shimWorld();
+    const tarball = await officialTarball(dir);
+    await installFakeTools(bin, { "resource-get": `${tarball}\n`, "action-set": "" });
+    const result = await runWithoutNode(charm, `${bin}:/usr/bin:/bin`, "./dispatch", {
+      JUJU_DISPATCH_PATH: "actions/health",
+    });
+    expect(result.exitCode).toBe(0);
+    const calls = await tools.calls();
+    expect(calls.find((call) => call[0] === "action-set")?.[1]).toMatch(/^result=not-ready /);
+    expect(calls).not.toContainEqual(expect.arrayContaining(["status-set", "blocked"]));
+    const logs = calls.filter((call) => call[0] === "juju-log").map((call) => call.at(-1));
+    expect(logs).toContainEqual(
+      expect.stringMatching(/^installed Node\.js v\d+\.\d+\.\d+ from the node resource$/),
+    );
+  });
+
+  it("blocks naming the node resource when it holds no usable Node.js, and installs nothing else", async () => {
+    const { charm, bin, tools, dir } = await shimWorld();
+    const junk = join(dir, "junk.tar.xz");
+    await writeFile(junk, "not a tarball\n");
+    await installFakeTools(bin, { "resource-get": `${junk}\n` });
+    const result = await runWithoutNode(charm, `${bin}:/usr/bin:/bin`, "hooks/install");
+    expect(result.exitCode).toBe(0);
+    const calls = await tools.calls();
+    expect(calls.map((call) => call[0])).not.toContain("apt-get");
+    const blocked = calls.find((call) => call[0] === "status-set" && call[1] === "blocked");
+    expect(blocked?.[2]).toMatch(
+      /^the node resource is not a Node\.js >= 18 for linux-x64: .*juju attach-resource flannel node=/,
+    );
   });
 
   it("makes ./health say not-ready when there is no Node.js", async () => {

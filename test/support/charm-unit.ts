@@ -1,4 +1,10 @@
-import { DEFAULT_MODEL_PATH, EMULATOR_DIR, JUJU_EXEC_PATH } from "../emulator/model";
+import { basename } from "node:path";
+import {
+  DEFAULT_MODEL_PATH,
+  EMULATOR_DIR,
+  type Model as EmulatedModel,
+  JUJU_EXEC_PATH,
+} from "../emulator/model";
 import type { Machine } from "../world/world";
 import { JUJU_EXEC_SCRIPT } from "./juju-exec";
 import { CHARM_BUILD_DIR, EMULATOR_BUNDLE, FLANNELD_BINARY, JUJUC_CLIENT } from "./paths";
@@ -50,6 +56,10 @@ export interface UnitOptions {
   /** Attach the real flanneld as the `flannel` resource (default), another file, or nothing. */
   resource?: string | false;
   config?: Record<string, string | number | boolean>;
+  /** More resources to attach: name -> host file (e.g. the `node` tarball). */
+  resources?: Record<string, string>;
+  /** The node the emulator runs with (default `node` on PATH), for machines whose node the test hides. */
+  emulatorNode?: string;
 }
 
 /** Relation data of etcd units, as the etcd charm publishes it. */
@@ -64,6 +74,7 @@ export class CharmUnit {
   readonly name: string;
   readonly charmDir: string;
   private readonly model: string;
+  private emulatorNode = "node";
 
   private constructor(
     readonly machine: Machine,
@@ -77,12 +88,18 @@ export class CharmUnit {
   /** Copies the charm in, starts the machine's agent if needed and creates the unit's model (no hook runs). */
   static async place(machine: Machine, options: UnitOptions): Promise<CharmUnit> {
     const unit = new CharmUnit(machine, options.index);
+    unit.emulatorNode = options.emulatorNode ?? "node";
     await machine.copyIn(CHARM_BUILD_DIR, unit.charmDir);
-    await ensureAgent(machine);
+    await ensureAgent(machine, unit.emulatorNode);
     const resources: Record<string, string> = {};
     if (options.resource !== false) {
       resources.flannel = `/var/lib/juju/agents/unit-flannel-${options.index}/resources/flannel/flanneld`;
       await machine.copyIn(options.resource ?? FLANNELD_BINARY, resources.flannel);
+    }
+    for (const [name, hostPath] of Object.entries(options.resources ?? {})) {
+      resources[name] =
+        `/var/lib/juju/agents/unit-flannel-${options.index}/resources/${name}/${basename(hostPath)}`;
+      await machine.copyIn(hostPath, resources[name]);
     }
     const model = {
       unitName: unit.name,
@@ -130,6 +147,11 @@ export class CharmUnit {
     return model.unitStatus;
   }
 
+  /** The unit's whole emulated model (relations, statuses, logs) as the hooks left it. */
+  async readModel(): Promise<EmulatedModel> {
+    return JSON.parse(await this.machine.readFile(this.model)) as EmulatedModel;
+  }
+
   /** Runs ./health in the charm dir, as `juju exec --application flannel -- ./health` does. */
   health() {
     return this.machine.exec([`${this.charmDir}/health`], { cwd: this.charmDir });
@@ -139,7 +161,7 @@ export class CharmUnit {
     let result = await callAgent(this.machine, args);
     // The agent is gone after a reboot (or was stopped): start it again, as jujud restarts with the machine.
     if (result.exitCode !== 0 && result.stderr.includes("cannot reach the unit agent")) {
-      await ensureAgent(this.machine);
+      await ensureAgent(this.machine, this.emulatorNode);
       result = await callAgent(this.machine, args);
     }
     if (result.exitCode !== 0) {
@@ -161,14 +183,14 @@ async function agentAnswers(machine: Machine): Promise<boolean> {
  * Starts the machine's agent (once; later units on the machine share it) as a transient systemd service
  * inside the machine, and waits until it answers.
  */
-export async function ensureAgent(machine: Machine): Promise<void> {
+export async function ensureAgent(machine: Machine, node = "node"): Promise<void> {
   if (await agentAnswers(machine)) return;
   await machine.copyIn(EMULATOR_BUNDLE, EMULATOR);
   await machine.copyIn(JUJUC_CLIENT, `${JUJUC}.new`);
   await machine.run(["mv", "-f", `${JUJUC}.new`, JUJUC], { direct: true });
   await machine.run(["ln", "-sfn", JUJUC, OPERATOR], { direct: true });
   await machine.writeFile(JUJU_EXEC_PATH, JUJU_EXEC_SCRIPT, 0o755);
-  const agent = ["node", EMULATOR, "agent", "--socket", AGENT_SOCKET, "--bin-dir", `${EMULATOR_DIR}/bin`];
+  const agent = [node, EMULATOR, "agent", "--socket", AGENT_SOCKET, "--bin-dir", `${EMULATOR_DIR}/bin`];
   const start = ["systemd-run", "--quiet", "--collect", `--unit=${AGENT_UNIT}`, "--", ...agent];
   const started = await machine.exec([...start, "--jujuc", JUJUC], { direct: true });
   // A second caller racing this one finds the unit already there: it only has to wait.

@@ -1,0 +1,94 @@
+import { readLinkAddresses } from "../bridges/ip-addr";
+import { FLANNEL_DEVICES } from "../flannel/service";
+import type { Lease } from "../flannel/subnet-env";
+import { computeHealth } from "../health/health";
+import { observeHealth } from "../health/observe";
+import type { JujuContext } from "../juju/context";
+import { relationGetApp, relationSetApp } from "../juju/relation";
+import { applicationStatusSet, statusSet } from "../juju/status";
+import { isLeader } from "../juju/unit";
+import { summarizeApplication } from "../peers/app-status";
+import type { ProbeTarget } from "../peers/mesh";
+import { PEER_RELATION, peerRelationId, publishReport, readPeers } from "../peers/peer-relation";
+import { writePeersFile } from "../peers/peers-file";
+import type { Peer, PeerReport } from "../peers/report";
+import { reclaimStaleLeases } from "./lease-reclaim";
+import { isUpgradeStaged, passUpgradeTurn } from "./rolling-upgrade";
+import type { UnitRecord } from "./unit-record";
+import type { UnitStatus } from "./unit-status";
+
+/**
+ * After every hook: publishes this unit's report on the overlay peer relation, saves the peers for
+ * `./health --peers`, and on the leader sums the application up, reclaims stale leases and hands out
+ * upgrade turns.
+ */
+export async function syncPeers(context: JujuContext, record: UnitRecord, status: UnitStatus | undefined) {
+  if (context.hookName === `${PEER_RELATION}-relation-broken`) return;
+  const relationId = await peerRelationId();
+  if (relationId === undefined) return;
+  const report = await observeReport(record);
+  await publishReport(relationId, report);
+  if (status && isUpgradeStaged(record)) {
+    await statusSet(
+      status.state,
+      `${status.message}; a new flanneld is staged, waiting for this unit's turn`,
+    );
+  }
+  const peers = await readPeers(relationId);
+  await writePeersFile(peers.map(toTarget));
+  if (await isLeader())
+    await leadApplication(relationId, context, record, [{ unit: context.unitName, report }, ...peers]);
+}
+
+async function leadApplication(relationId: string, context: JujuContext, record: UnitRecord, units: Peer[]) {
+  const appData = await relationGetApp(relationId, context.appName);
+  const live = units.map(({ unit, report }) => ({ unit, ip: report.publicIp }));
+  const leases = await reclaimStaleLeases(appData, live, record);
+  const upgrade = await passUpgradeTurn(appData, units);
+  const settings = { ...leases.settings, ...upgrade.settings };
+  if (Object.entries(settings).some(([key, value]) => (appData[key] ?? "") !== value)) {
+    await relationSetApp(relationId, settings);
+  }
+  const notes = [
+    ...leases.notes,
+    ...(upgrade.turn ? [`rolling flanneld upgrade: ${upgrade.turn} restarting`] : []),
+  ];
+  const summary = summarizeApplication(
+    units,
+    record.joined?.network ?? "no network",
+    record.joined?.backend ?? "?",
+  );
+  await applicationStatusSet(summary.state, [summary.message, ...notes].join("; "));
+}
+
+/** The peer targets mesh-check probes: every other unit's overlay address. */
+export function toTarget(peer: Peer): ProbeTarget {
+  return { unit: peer.unit, subnet: peer.report.subnet, address: peer.report.overlayAddress };
+}
+
+async function observeReport(record: UnitRecord): Promise<PeerReport> {
+  const observation = await observeHealth();
+  const lease = observation.lease?.ok ? observation.lease.lease : undefined;
+  const health = computeHealth(observation);
+  return {
+    subnet: lease?.subnet,
+    publicIp: record.publicIp,
+    backend: record.joined?.backend,
+    flanneldVersion: record.flanneldVersion,
+    health: health.line,
+    overlayAddress: lease === undefined ? undefined : await overlayAddressOf(record, lease),
+    upgradeWanted: record.upgradeWanted,
+    flanneldStamp: health.exitCode === 0 ? record.resourceStamp : undefined,
+  };
+}
+
+// A bridge holds the subnet's first address; without one, flanneld's own device answers on the overlay.
+async function overlayAddressOf(record: UnitRecord, lease: Lease): Promise<string | undefined> {
+  if (record.containerType !== undefined && record.containerType !== "none")
+    return lease.subnet.split("/")[0];
+  for (const device of FLANNEL_DEVICES) {
+    const address = (await readLinkAddresses(device))?.addresses[0];
+    if (address !== undefined) return address.split("/")[0];
+  }
+  return undefined;
+}
