@@ -132,7 +132,7 @@ describe("issue 14 on a booted machine", () => {
     // A different build of flanneld: the same program with one byte appended (ELF ignores trailing data).
     await unit.machine.copyIn(FLANNELD_BINARY, resource);
     await unit.machine.run(["sh", "-c", 'printf "\\n" >>"$1"', "sh", resource]);
-    const relation = String(model.relations[0].id);
+    const relation = await unit.etcdRelationId();
     const hostile = JSON.stringify({ hostname: "etcd; rm -rf /", port: "2379" });
     assertHooksSucceeded(
       await unit.operate("remote-joins", "--relation-id", relation, "--unit", "etcd/1", "--data", hostile),
@@ -174,8 +174,7 @@ describe("issue 14 on a booted machine", () => {
 
   it("defect 2: etcd credentials rotated by a hook that stopped before the restart are loaded by the next hook", async () => {
     const before = await flanneldPid();
-    const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
-    const relation = String(model.relations[0].id);
+    const relation = await unit.etcdRelationId();
     assertHooksSucceeded(await unit.configure({ iface: "nosuch0" }));
     expect((await unit.status()).status).toBe("blocked");
     const rotated = await newClientCredentials();
@@ -213,8 +212,7 @@ describe("issue 14 on a booted machine", () => {
   });
 
   it("defect 1: relating again to an etcd that lost its data writes the config; the stale lease file never reads as ready", async () => {
-    const model = JSON.parse(await unit.machine.readFile("/var/lib/juju-emulator/model.json"));
-    assertHooksSucceeded(await unit.operate("unrelate", "--relation-id", String(model.relations[0].id)));
+    assertHooksSucceeded(await unit.operate("unrelate", "--relation-id", await unit.etcdRelationId()));
     expect((await unit.machine.exec(["systemctl", "is-active", "flannel"])).stdout.trim()).toBe("inactive");
     // flanneld's subnet.env stays behind in /run; etcd forgets the network.
     expect(await unit.machine.readFile("/run/flannel/subnet.env")).toContain("FLANNEL_SUBNET=");

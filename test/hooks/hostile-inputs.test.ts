@@ -37,8 +37,8 @@ async function model(unit: CharmUnit) {
   return JSON.parse(await unit.machine.readFile(MODEL));
 }
 
-async function relationId(unit: CharmUnit) {
-  return String((await model(unit)).relations[0].id);
+function relationId(unit: CharmUnit) {
+  return unit.etcdRelationId();
 }
 
 async function changeEtcdData(unit: CharmUnit, data: Record<string, string>) {

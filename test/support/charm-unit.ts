@@ -151,6 +151,12 @@ export class CharmUnit {
   async readModel(): Promise<EmulatedModel> {
     return JSON.parse(await this.machine.readFile(this.model)) as EmulatedModel;
   }
+  /** The id of the unit's etcd relation (the peer relation exists from deploy, so it need not be first). */
+  async etcdRelationId(): Promise<string> {
+    const relation = (await this.readModel()).relations.find((r) => r.name === "etcd");
+    if (relation === undefined) throw new Error(`${this.name} has no etcd relation`);
+    return String(relation.id);
+  }
 
   /** Runs ./health in the charm dir, as `juju exec --application flannel -- ./health` does. */
   health() {
