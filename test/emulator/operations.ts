@@ -47,7 +47,8 @@ function parseConfig(charmDir: string, args: string[]): Record<string, ConfigVal
     const type = opts[key]?.type;
     if (value === "") return [key, null];
     if (type === "int" || type === "float") return [key, Number(value)];
-    if (type === "boolean") return [key, value === "true"];
+    // Anything but true/false stays a string, which the controller check then refuses as Juju does.
+    if (type === "boolean") return [key, value === "true" ? true : value === "false" ? false : value];
     return [key, value];
   });
   return Object.fromEntries(entries);

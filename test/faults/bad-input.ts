@@ -1,10 +1,13 @@
 import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
+import { parse } from "yaml";
 import type { CharmUnit } from "../support/charm-unit";
+import { REPO_ROOT } from "../support/paths";
 
 // The bad-input table of scenario 14: what an operator or a broken etcd charm can hand the unit, and the
 // field its status must name. Wrong types are included: Juju itself refuses some before any hook runs.
-// (ip-masq=maybe is not: Juju refuses it, but the emulator's config parser reads any non-"true" as false.)
 
 export interface ConfigCase {
   key: string;
@@ -24,17 +27,19 @@ export const CONFIG_CASES: ConfigCase[] = [
   { key: "etcd-prefix", value: "/a b;reboot" },
   { key: "iface", value: "$(reboot)" },
   { key: "iface", value: "eth9" },
+  { key: "ip-masq", value: "maybe" },
 ];
 
-export const CONFIG_DEFAULTS: Record<string, string | number | boolean> = {
-  "container-type": "lxc",
-  backend: "udp",
-  network: "10.10.0.0/16",
-  "subnet-len": 24,
-  "etcd-prefix": "/coreos.com/network",
-  iface: "",
-  "ip-masq": true,
-};
+/** Each option's default as config.yaml declares it (what `juju config --reset` goes back to). */
+export const CONFIG_DEFAULTS: Record<string, string | number | boolean> = Object.fromEntries(
+  Object.entries(
+    (
+      parse(readFileSync(join(REPO_ROOT, "config.yaml"), "utf8")) as {
+        options: Record<string, { default: string | number | boolean }>;
+      }
+    ).options,
+  ).map(([key, option]) => [key, option.default]),
+);
 
 /** connection_string values: random bytes, a large value, unicode, shell and systemd-escape metacharacters. */
 export function connectionStrings(): { label: string; value: string }[] {

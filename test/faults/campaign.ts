@@ -1,7 +1,7 @@
 import type { CharmUnit, OperationResult } from "../support/charm-unit";
 import { sleep } from "../support/overlay";
 import type { World } from "../world/world";
-import type { PingLog } from "./pinger";
+import { type Pinger, type PingLog, recoverySeconds } from "./pinger";
 import { recordResult, type ScenarioResult } from "./report";
 
 // What every fault scenario measures: hook errors, lease violations, packets lost, recovery time, and what
@@ -199,4 +199,19 @@ export async function healthLine(unit: CharmUnit): Promise<string> {
 export async function statusLine(unit: CharmUnit): Promise<string> {
   const status = await unit.status();
   return `${status.status}: ${status.message}`;
+}
+
+/** How long the overlay may take to answer again after a fault before the scenario fails. */
+export const RECOVERY_TIMEOUT_MS = 120_000;
+
+/** Stops a pinger once the overlay answered again past `faultEndMs`, and adds its figures to `s`. */
+export async function settle(s: Scenario, pinger: Pinger, faultEndMs: number): Promise<PingLog> {
+  const back = await pinger.waitForReplyAfter(faultEndMs, RECOVERY_TIMEOUT_MS);
+  const log = await pinger.stop();
+  s.check(
+    back,
+    `${pinger.label}: no steady replies within ${RECOVERY_TIMEOUT_MS / 1000} s of the fault's end`,
+  );
+  s.addPings(log, recoverySeconds(log, faultEndMs));
+  return log;
 }

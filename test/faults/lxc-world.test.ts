@@ -14,18 +14,17 @@ import {
   heldSubnet,
   leaseViolations,
   runScenario,
-  type Scenario,
   sampleHealth,
+  settle,
   statusLine,
   type TrackedUnit,
 } from "./campaign";
-import { Pinger, recoverySeconds } from "./pinger";
+import { Pinger } from "./pinger";
 
 // Faults on one 3-machine LXC world, in an order where each leaves the overlay as it found it:
 // flanneld killed, a machine rebooted, etcd down, an underlay partition, and last a machine renumbered.
 
 const SCENARIO_TIMEOUT_MS = 300_000;
-const RECOVERY_TIMEOUT_MS = 120_000;
 // Boot, deploy, ready and 3 containers: about 2 min on 2 idle cores, far more on a loaded machine.
 const SETUP_TIMEOUT_MS = 600_000;
 
@@ -68,18 +67,6 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
   const leases = () => leaseViolations(world, tracked, kept);
   const c = (i: number) => containers[i] as Container;
   const u = (i: number) => units[i] as CharmUnit;
-
-  /** Stops a pinger after the overlay answered again past `faultEndMs`, and adds its figures. */
-  async function settle(s: Scenario, pinger: Pinger, faultEndMs: number) {
-    const back = await pinger.waitForReplyAfter(faultEndMs, RECOVERY_TIMEOUT_MS);
-    const log = await pinger.stop();
-    s.check(
-      back,
-      `${pinger.label}: no steady replies within ${RECOVERY_TIMEOUT_MS / 1000} s of the fault's end`,
-    );
-    s.addPings(log, recoverySeconds(log, faultEndMs));
-    return log;
-  }
 
   async function flanneldPid(unit: CharmUnit): Promise<number> {
     const out = await unit.machine.run(["systemctl", "show", "-p", "MainPID", "--value", "flannel"]);

@@ -14,12 +14,14 @@ import {
   healthLine,
   heldSubnet,
   leaseViolations,
+  RECOVERY_TIMEOUT_MS,
   runScenario,
   type Scenario,
+  settle,
   statusLine,
   type TrackedUnit,
 } from "./campaign";
-import { Pinger, recoverySeconds } from "./pinger";
+import { Pinger } from "./pinger";
 import {
   cmdlinesWith,
   etcdChanges,
@@ -34,7 +36,6 @@ import {
 // as it found it: a firewall reload, files edited or deleted by hand, etcd restored empty, TLS rotation.
 
 const SCENARIO_TIMEOUT_MS = 300_000;
-const RECOVERY_TIMEOUT_MS = 120_000;
 
 describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARIO_TIMEOUT_MS }, () => {
   let world: World;
@@ -69,17 +70,6 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   const leases = () => leaseViolations(world, tracked, kept);
   const c = (i: number) => containers[i] as Container;
   const u = (i: number) => units[i] as CharmUnit;
-
-  async function settle(s: Scenario, pinger: Pinger, faultEndMs: number) {
-    const back = await pinger.waitForReplyAfter(faultEndMs, RECOVERY_TIMEOUT_MS);
-    const log = await pinger.stop();
-    s.check(
-      back,
-      `${pinger.label}: no steady replies within ${RECOVERY_TIMEOUT_MS / 1000} s of the fault's end`,
-    );
-    s.addPings(log, recoverySeconds(log, faultEndMs));
-    return log;
-  }
 
   async function expectReady(s: Scenario, unit: CharmUnit, when: string) {
     const line = await healthLine(unit);
