@@ -14,6 +14,14 @@ export class EtcdUnavailable extends Error {
 }
 
 /** The client credentials cannot be loaded (bad key, cert or CA): an operator must fix them, retrying won't. */
+/** etcd answered and refused: a permission or credentials problem, not a passing outage. */
+export class EtcdRefused extends Error {
+  constructor(reason: string, cause: unknown) {
+    super(reason, { cause });
+    this.name = "EtcdRefused";
+  }
+}
+
 export class EtcdCredentialsError extends Error {
   constructor(reason: string, cause?: unknown) {
     super(`the etcd client credentials cannot be loaded: ${reason}`, { cause });
@@ -179,5 +187,10 @@ function toUnavailable(access: EtcdAccess, error: unknown, etcd3: typeof import(
   if (transient) {
     return new EtcdUnavailable(access.endpoints, error.message, error);
   }
-  return error;
+  const refused =
+    error instanceof etcd3.EtcdPermissionDeniedError ||
+    error instanceof etcd3.EtcdAuthenticationFailedError ||
+    error instanceof etcd3.EtcdInvalidAuthTokenError ||
+    error instanceof etcd3.GRPCUnauthenticatedError;
+  return refused ? new EtcdRefused(error.message.split("\n")[0] ?? "", error) : error;
 }

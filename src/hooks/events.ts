@@ -1,4 +1,5 @@
 import { ProgramError } from "../bridges/programs";
+import { EtcdRefused } from "../etcd/client";
 import type { JujuContext } from "../juju/context";
 import { jujuLog, safeStatusMessage, statusSet } from "../juju/status";
 import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
@@ -9,6 +10,9 @@ import { isUpgradeStaged } from "./rolling-upgrade";
 import { removeEverything, stopFlanneld } from "./teardown";
 import { loadUnitRecord, saveUnitRecord, type UnitRecord, UnreadableRecordError } from "./unit-record";
 import { StatusStop, type UnitStatus } from "./unit-status";
+
+const REFUSED_HINT =
+  "give the relation's client certificate read and write access to the etcd-prefix, or relate to another etcd";
 
 type Handler = (record: UnitRecord, etcdRelations: readonly string[]) => Promise<UnitStatus | undefined>;
 
@@ -21,6 +25,8 @@ const HANDLERS: Record<string, Handler> = {
   ...Object.fromEntries(
     ["created", "joined", "changed", "departed"].map((kind) => [`overlay-relation-${kind}`, peerHook]),
   ),
+  // Only a unit leaving (or its application removed) breaks its peer relation: nothing to bring up.
+  "overlay-relation-broken": async () => undefined,
   install: async (record, etcdRelations) => {
     await statusSet("maintenance", "installing flanneld");
     return reconcile(record, etcdRelations);
@@ -82,6 +88,8 @@ async function loadRecord(): Promise<{ record: UnitRecord; problem?: string }> {
 
 function statusOfStop(error: unknown): UnitStatus {
   if (error instanceof StatusStop) return error.status;
+  if (error instanceof EtcdRefused)
+    return { state: "blocked", message: `etcd refused the charm (${error.message}): ${REFUSED_HINT}` };
   // A hung program was killed at its bound; the next hook (update-status at the latest) tries again.
   if (error instanceof ProgramError && error.timedOut)
     return { state: "waiting", message: `${error.message}; retrying` };

@@ -12,6 +12,7 @@ import {
   waitReady,
 } from "../support/overlay";
 import { REPO_ROOT } from "../support/paths";
+import { PeerMesh } from "../support/peer-mesh";
 import { describeWorld, etcdCheck } from "../world/describe";
 import { enterCommand } from "../world/enter";
 import { World } from "../world/world";
@@ -30,6 +31,8 @@ describe("a kept world as a newcomer pokes at it", { timeout: E2E_TIMEOUT_MS }, 
     world = await World.boot({ machines: 2, docker: false, etcd: { tls: false } });
     units = await deployCluster(world, { containerType: "lxc", etcd: "legacy" });
     await waitReady(units);
+    // The controller's part: the units see each other on their peer relation, as under Juju.
+    await new PeerMesh().join(...units);
     containers = [];
     for (const unit of units)
       containers.push(await startLxcContainer(unit.machine, `${unit.machine.name}-c1`));
@@ -61,7 +64,10 @@ describe("a kept world as a newcomer pokes at it", { timeout: E2E_TIMEOUT_MS }, 
       ),
     );
     expect(status).toMatch(
-      /\n\nIntegration provider +Requirer +Interface +Type +Message\netcd:db +flannel:etcd +etcd +regular\n$/,
+      /\nflannel +\S+ +active +2 +flannel +0 +no +2\/2 units on 10\.10\.0\.0\/16 \(udp\)\n/,
+    );
+    expect(status).toMatch(
+      /\n\nIntegration provider +Requirer +Interface +Type +Message\netcd:db +flannel:etcd +etcd +regular *\nflannel:overlay +flannel:overlay +flannel-mesh +peer *\n$/,
     );
     // The unit rows carry the message each unit's hooks set last.
     for (const unit of units) expect(status).toContain((await unit.status()).message);

@@ -103,6 +103,28 @@ etcd:db               flannel:etcd  etcd       regular
     expect(rows.some((r) => r.startsWith("flannel/0* "))).toBe(true);
   });
 
+  it("shows the peer relation as Juju does: one endpoint on both sides, of type peer", () => {
+    const overlay = {
+      ...etcdRelation,
+      id: 0,
+      name: "overlay",
+      interface: "flannel-mesh",
+      remoteApp: "flannel",
+    };
+    const units = [
+      unit(0, { relations: [overlay, etcdRelation] }),
+      unit(1, { relations: [overlay, etcdRelation] }),
+    ];
+    const rows = renderTabular(buildStatus({ units, machines: [], etcd, now: NOW }))
+      .trimEnd()
+      .split("\n");
+    expect(rows.slice(-3)).toEqual([
+      "Integration provider  Requirer         Interface     Type     Message",
+      "etcd:db               flannel:etcd     etcd          regular",
+      "flannel:overlay       flannel:overlay  flannel-mesh  peer",
+    ]);
+  });
+
   it("uses the status the leader set for the application over the derived one", () => {
     const leader = unit(0, { appStatus: { status: "maintenance", message: "rolling restart" } });
     const status = buildStatus({ units: [leader, unit(1)], machines: [], etcd, now: NOW });

@@ -166,14 +166,19 @@ function relationRows(units: Model[]): RelationRow[] {
   const rows = new Map<string, RelationRow>();
   for (const unit of units)
     for (const relation of unit.relations) {
-      const provider = relation.remoteApp === "etcd" ? "etcd:db" : relation.remoteApp;
       const requirer = `${appName(unit.unitName)}:${relation.name}`;
+      // Juju names a peer relation's one endpoint on both sides, of type peer.
+      const peer = relation.remoteApp === appName(unit.unitName);
+      const provider = peer ? requirer : relation.remoteApp === "etcd" ? "etcd:db" : relation.remoteApp;
       rows.set(`${provider} ${requirer}`, {
         provider,
         requirer,
         interface: relation.interface,
-        type: "regular",
+        type: peer ? "peer" : "regular",
       });
     }
-  return [...rows.values()];
+  // Sorted as Juju lists them, by provider endpoint, so the order does not depend on the models'.
+  return [...rows.values()].sort(
+    (a, b) => a.provider.localeCompare(b.provider) || a.requirer.localeCompare(b.requirer),
+  );
 }
