@@ -117,7 +117,7 @@ describe("issue 14 defects on a booted machine (lxc, etcd over TLS)", () => {
   );
 
   it(
-    "defect 9: remove finishes when etcd refuses it, deletes the key first and gives back ip_forward",
+    "defect 9: an etcd that refuses the charm blocks a hook; remove still finishes, deletes the key first and gives back ip_forward",
     { timeout: 300_000 },
     async () => {
       // With auth on, etcd answers the charm's client certificate (CN=client, no such user) with an error
@@ -127,6 +127,14 @@ describe("issue 14 defects on a booted machine (lxc, etcd over TLS)", () => {
       await etcdctlOk(["user", "grant-role", "root", "root"]);
       await etcdctlOk(["auth", "enable"]);
       try {
+        // A hook that needs etcd while it refuses the charm blocks with the fix; it does not fail.
+        assertHooksSucceeded(await unit.updateStatus(), "update-status against a refusing etcd");
+        expect(await unit.status()).toMatchObject({
+          status: "blocked",
+          message: expect.stringMatching(
+            /^etcd refused the charm \(.*permission denied.*\): give the relation's client certificate/,
+          ),
+        });
         const result = await unit.operate("remove");
         assertHooksSucceeded(result, "remove");
         const warnings = logsOf(result).filter((log) => log.level === "WARNING");
