@@ -2,9 +2,7 @@
 // one hook-tool call beside a bare `node -e 0` on the same machine, and per hook its wall time split into
 // hook-tool time, the charm's waits (systemctl, etcd, flanneld's lease: the charm's own FLANNEL_CHARM_TRACE
 // spans) and the rest, the charm's own time. Figures, not assertions: they vary with the host.
-//   npx esbuild bench/seam.ts --bundle --platform=node --format=esm --packages=external \
-//     --outfile=build/harness/seam.mjs && node build/harness/seam.mjs      (after `npm run demo` once)
-import { fileURLToPath } from "node:url";
+//   npm run bench -- seam
 import {
   assertHooksSucceeded,
   CharmUnit,
@@ -129,20 +127,4 @@ export async function benchSeam(): Promise<SeamFigures> {
   } finally {
     await world.teardown();
   }
-}
-
-function printTable(figures: SeamFigures): void {
-  console.log(`hook-tool call (config-get --format=json, median of ${CALLS}): ${figures.tool_call_ms} ms`);
-  console.log(`node -e 0 on the same machine (median of ${CALLS}):          ${figures.node_floor_ms} ms`);
-  console.log("hook                    wall ms  charm ms  tools ms  waits ms  calls  wall/node");
-  for (const [name, h] of Object.entries(figures.hooks)) {
-    const cells = [h.wall_ms, h.charm_ms, h.tools_ms, h.waits_ms].map((v) => v.toFixed(1).padStart(9));
-    console.log(
-      `${name.padEnd(22)}${cells.join(" ")} ${String(h.tool_calls).padStart(6)} ${h.over_node.toFixed(1).padStart(9)}x`,
-    );
-  }
-}
-
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  printTable(await benchSeam());
 }
