@@ -1,6 +1,6 @@
 import { readFile, rm, stat } from "node:fs/promises";
 import { join, resolve } from "node:path";
-import { removeFile, writeFileAtomic } from "../fs/atomic";
+import { removeFile, statIfExists, writeFileAtomic } from "../fs/atomic";
 
 /** Where the originals of the files the charm manages are kept. */
 export const BACKUP_ROOT = "/var/lib/flannel-charm/backups";
@@ -11,14 +11,15 @@ function backupPathOf(path: string, root: string): string {
   return join(root, resolve(path));
 }
 
+// A stat, not a read: every hook asks whether a backup is kept, and a backup can be large.
 async function exists(path: string): Promise<boolean> {
-  return (await readBufferIfExists(path)) !== undefined;
+  return (await statIfExists(path)) !== undefined;
 }
 
 /** Keeps the file as it was before the charm first touched it (or that it did not exist); returns whether it made a backup now. */
 export async function backupOnce(path: string, root = BACKUP_ROOT): Promise<boolean> {
+  if (await hasBackup(path, root)) return false;
   const backup = backupPathOf(path, root);
-  if ((await exists(backup)) || (await exists(backup + ABSENT_SUFFIX))) return false;
   const original = await readBufferIfExists(path);
   // Atomic and synced: a backup that exists is whole, so an interrupted hook simply makes it again.
   if (original !== undefined) await writeFileAtomic(backup, original, await modeAndTimesOf(path));

@@ -69,7 +69,8 @@ async function ensureDir(dir: string) {
   if (created !== undefined) await syncDirectory(dirname(created));
 }
 
-async function statIfExists(path: string): Promise<Stats | undefined> {
+/** A path's stat, or undefined when it does not exist. */
+export async function statIfExists(path: string): Promise<Stats | undefined> {
   try {
     return await stat(path);
   } catch (error) {
