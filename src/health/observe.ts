@@ -6,7 +6,7 @@ import { isWrittenSince, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-en
 import { CHARM_STATE_PATH, readCharmState } from "../state/charm-state";
 import { BRIDGES, type BridgeObservation, type HealthObservation } from "./health";
 import { lightRun } from "./light-run";
-import { isUnitRunning, type UnitProbeOptions, unitStartedUs } from "./unit-running";
+import { probeUnit, type UnitProbe, type UnitProbeOptions } from "./unit-running";
 
 export interface ObserveOptions {
   /** The flanneld systemd unit. */
@@ -28,27 +28,22 @@ export async function observeHealth(options: ObserveOptions = {}): Promise<Healt
   const unit = options.unit ?? "flannel";
   const subnetEnvPath = options.subnetEnvPath ?? SUBNET_ENV_PATH;
   const checkRules = bridgeName !== undefined && state?.etcdRelated === true && !state.blocked;
-  const [flanneldActive, lease, bridge, natRules, forwardRules] = await Promise.all([
-    isUnitRunning(unit, run, options.probe),
+  const [flanneld, lease, bridge, natRules, forwardRules] = await Promise.all([
+    probeUnit(unit, run, options.probe),
     readLease(subnetEnvPath),
     bridgeName === undefined ? undefined : readBridge(bridgeName, run),
     // Only a ready-looking unit needs the NAT check; the spawn runs beside the others, not after them.
     checkRules ? readNatRulesForHealth(run) : undefined,
     checkRules ? readForwardRulesForHealth(run) : undefined,
   ]);
-  const stale =
-    flanneldActive && lease?.ok && (await predatesFlanneld(unit, subnetEnvPath, run, options.probe));
+  const flanneldActive = flanneld.running;
+  const stale = flanneldActive && lease?.ok && (await predatesFlanneld(flanneld, subnetEnvPath));
   return { flanneldActive, lease: stale ? undefined : lease, bridge, state, natRules, forwardRules };
 }
 
 // A subnet.env left by an earlier flanneld (say one whose lease etcd revoked) is no lease the running one holds.
-async function predatesFlanneld(
-  unit: string,
-  subnetEnvPath: string,
-  run: Run,
-  probe: UnitProbeOptions | undefined,
-): Promise<boolean> {
-  const startedUs = await unitStartedUs(unit, run, probe);
+async function predatesFlanneld(flanneld: UnitProbe, subnetEnvPath: string): Promise<boolean> {
+  const startedUs = await flanneld.startedUs();
   if (startedUs === undefined) return false;
   return !(await isWrittenSince(subnetEnvPath, startedUs));
 }

@@ -26,8 +26,7 @@ const TICKS_PER_SECOND = 100;
  * machine's layout is not one systemd makes, `systemctl is-active` answers instead.
  */
 export async function isUnitRunning(unit: string, run: Run, options: UnitProbeOptions = {}) {
-  const pids = await readUnitPids(unit, options);
-  return pids === undefined ? isActiveBySystemctl(unit, run) : pids.length > 0;
+  return (await probeUnit(unit, run, options)).running;
 }
 
 /**
@@ -37,9 +36,25 @@ export async function isUnitRunning(unit: string, run: Run, options: UnitProbeOp
 export async function unitStartedUs(unit: string, run: Run, options: UnitProbeOptions = {}) {
   const pids = await readUnitPids(unit, options);
   if (pids === undefined) return startedBySystemctl(unit, run);
-  const ticks = await Promise.all(
-    pids.map((pid) => readStartTicks(`${options.procRoot ?? "/proc"}/${pid}/stat`)),
-  );
+  return firstStartUs(pids, options.procRoot ?? "/proc");
+}
+
+export interface UnitProbe {
+  readonly running: boolean;
+  /** See unitStartedUs; read only when asked. */
+  readonly startedUs: () => Promise<number | undefined>;
+}
+
+/** Reads UNIT's cgroup once for both questions ./health asks: whether it runs, and since when. */
+export async function probeUnit(unit: string, run: Run, options: UnitProbeOptions = {}): Promise<UnitProbe> {
+  const pids = await readUnitPids(unit, options);
+  if (pids === undefined)
+    return { running: await isActiveBySystemctl(unit, run), startedUs: () => startedBySystemctl(unit, run) };
+  return { running: pids.length > 0, startedUs: () => firstStartUs(pids, options.procRoot ?? "/proc") };
+}
+
+async function firstStartUs(pids: readonly string[], procRoot: string): Promise<number | undefined> {
+  const ticks = await Promise.all(pids.map((pid) => readStartTicks(`${procRoot}/${pid}/stat`)));
   const known = ticks.filter((tick): tick is number => tick !== undefined);
   return known.length === 0 ? undefined : (Math.min(...known) * 1_000_000) / TICKS_PER_SECOND;
 }
