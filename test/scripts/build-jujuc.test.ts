@@ -18,7 +18,10 @@ describe("scripts/build-jujuc.mjs", () => {
   it("puts the binary where a path relative to the caller's directory says", async () => {
     dir = await mkdtemp(join(tmpdir(), "jujuc-"));
     const target = relative(REPO, join(dir, "out/jujuc"));
-    const { stdout } = await execa("node", ["scripts/build-jujuc.mjs", target], { cwd: REPO, timeout: 300_000 });
+    const { stdout } = await execa("node", ["scripts/build-jujuc.mjs", target], {
+      cwd: REPO,
+      timeout: 300_000,
+    });
     expect(stdout.trim()).toBe(join(dir, "out/jujuc"));
     await access(join(dir, "out/jujuc"));
     expect(await readdir(SOURCE)).toEqual(["go.mod", "main.go"]);
