@@ -183,7 +183,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
         "find /etc/default /etc/systemd/system /etc/flannel /run/flannel -maxdepth 1 -name '*.tmp*' -o -maxdepth 1 -name '.*.tmp*'; true",
       ]);
       s.check(leftovers.trim() === "", `half-written files left: ${leftovers.trim()}`);
-      s.note("daemon.json is covered by the Docker bridge tests; this world runs without Docker");
+      s.note("daemon.json edited by hand: scenario 13b, on the Docker world (docker-world.test.ts)");
     });
   });
 
