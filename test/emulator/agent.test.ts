@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,6 +18,7 @@ import { JUJUC_CLIENT } from "../support/paths";
 import { Agent } from "./agent";
 import { installHookTools } from "./install";
 import { createModel, readModel, writeModel } from "./model";
+import { runOperation } from "./operations";
 import * as runner from "./runner";
 
 // The socket protocol between jujuc and the agent, and how the client fails when the agent does not
@@ -169,6 +179,79 @@ describe("jujuc with the agent", () => {
     agent.closeContext("ctx");
     expect(result.stdout).toBe("1");
     expect(result.exitCode).toBe(0);
+  });
+});
+
+describe("operator commands through jujuc (juju-emulator)", () => {
+  it("remote-change takes a remote unit's settings from stdin or a file: MiB values, past argv's 128 KiB cap", async () => {
+    const dir = mkdtempSync(join(root, "operator-"));
+    const charmDir = join(dir, "charm");
+    mkdirSync(charmDir);
+    writeFileSync(
+      join(charmDir, "metadata.yaml"),
+      "name: flannel\nrequires:\n  etcd:\n    interface: etcd\n",
+    );
+    writeFileSync(join(charmDir, "config.yaml"), "options: {}\n");
+    // The hook reports the size of what relation-get gives it, so the test sees what a charm would.
+    const hook =
+      '[ -n "$JUJU_REMOTE_UNIT" ] && relation-get --format=json - "$JUJU_REMOTE_UNIT" | wc -c >>"$CHARM_DIR/seen"; exit 0\n';
+    writeFileSync(join(charmDir, "dispatch"), `#!/bin/sh\n${hook}`);
+    chmodSync(join(charmDir, "dispatch"), 0o755);
+    const operator = await Agent.start(join(dir, "agent.socket"), (args, cwd, readStdin) =>
+      runOperation(args, cwd, { agent: operator, binDir }, readStdin),
+    );
+    const operatorCli = join(dir, "juju-emulator");
+    symlinkSync(JUJUC_CLIENT, operatorCli);
+    const call = (args: string[], input?: string) =>
+      execa(operatorCli, [...args, "--model", join(dir, "model.json"), "--charm-dir", charmDir], {
+        env: { JUJU_AGENT_SOCKET_ADDRESS: operator.socketPath, JUJU_AGENT_SOCKET_NETWORK: "unix" },
+        extendEnv: false,
+        reject: false,
+        timeout: 120_000,
+        ...(input === undefined ? { stdin: "ignore" as const } : { input }),
+      });
+    try {
+      expect((await call(["init", "--json", "{}"])).exitCode).toBe(0);
+      const related = await call([
+        "relate",
+        "--name",
+        "etcd",
+        "--remote-app",
+        "etcd",
+        "--json",
+        '{"remoteUnits":{"etcd/0":{}}}',
+      ]);
+      expect(related.exitCode).toBe(0);
+      const id = String(JSON.parse(related.stdout).relationId);
+      const mib = {
+        connection_string: `https://${"a".repeat(1024 * 1024)}:2379`,
+        client_cert: "c".repeat(1536 * 1024),
+      };
+      const change = ["remote-change", "--relation-id", id, "--unit", "etcd/0"];
+
+      const fromStdin = await call([...change, "--data-file", "-"], JSON.stringify(mib));
+      expect(fromStdin.exitCode).toBe(0);
+      expect(
+        JSON.parse(fromStdin.stdout).hooks.map((h: { hook: string; exitCode: number }) => [
+          h.hook,
+          h.exitCode,
+        ]),
+      ).toEqual([["etcd-relation-changed", 0]]);
+      expect(readModel(join(dir, "model.json")).relations[0]?.remoteUnits["etcd/0"]).toEqual(mib);
+
+      writeFileSync(join(dir, "data.json"), JSON.stringify({ ...mib, port: "2379" }));
+      const fromFile = await call([...change, "--data-file", join(dir, "data.json")]);
+      expect(fromFile.exitCode).toBe(0);
+      expect(readModel(join(dir, "model.json")).relations[0]?.remoteUnits["etcd/0"]?.port).toBe("2379");
+      const sizes = readFileSync(join(charmDir, "seen"), "utf8").trim().split("\n").map(Number);
+      expect(sizes.slice(-2).every((size) => size > 2.5 * 1024 * 1024)).toBe(true);
+
+      const both = await call([...change, "--data", "{}", "--data-file", "-"], "{}");
+      expect(both.exitCode).toBe(1);
+      expect(JSON.parse(both.stdout).error).toBe("give --data or --data-file, not both");
+    } finally {
+      await operator.close();
+    }
   });
 });
 

@@ -37,7 +37,12 @@ export interface OperatorAnswer {
   stderr?: string;
 }
 
-export type OperatorHandler = (args: string[], dir: string) => Promise<OperatorAnswer>;
+/** Runs an operator command; `readStdin` gives the client's stdin (asking the client for it on first use). */
+export type OperatorHandler = (
+  args: string[],
+  dir: string,
+  readStdin: () => string,
+) => Promise<OperatorAnswer>;
 
 /** Wall-clock ms with sub-ms precision, comparable with the Go client's time.Now(). */
 export function nowMs(): number {
@@ -119,8 +124,13 @@ export class Agent {
   private async handle(request: AgentRequest): Promise<AgentResponse> {
     if (request.CommandName === OPERATOR_COMMAND) {
       if (!this.operate) return response(1, "", `ERROR unknown command: ${OPERATOR_COMMAND}\n`);
-      const answer = await this.operate(request.Args ?? [], request.Dir);
-      return response(answer.code, answer.stdout, answer.stderr ?? "");
+      try {
+        const answer = await this.operate(request.Args ?? [], request.Dir, () => stdinOf(request));
+        return response(answer.code, answer.stdout, answer.stderr ?? "");
+      } catch (error) {
+        if (error instanceof NeedStdin) return { ...response(0, "", ""), NeedStdin: true };
+        throw error;
+      }
     }
     return this.callInContext(request);
   }
@@ -132,10 +142,7 @@ export class Agent {
     const io = {
       env: context.env,
       cwd: request.Dir,
-      readStdin: () => {
-        if (!request.StdinSet) throw new NeedStdin();
-        return Buffer.from(request.Stdin ?? "", "base64").toString("utf8");
-      },
+      readStdin: () => stdinOf(request),
       warn: () => {},
     };
     try {
@@ -152,6 +159,12 @@ export class Agent {
       throw error;
     }
   }
+}
+
+/** The request's stdin; without it the client is asked to send it (NeedStdin) and the call runs again. */
+function stdinOf(request: AgentRequest): string {
+  if (!request.StdinSet) throw new NeedStdin();
+  return Buffer.from(request.Stdin ?? "", "base64").toString("utf8");
 }
 
 function round(ms: number): number {

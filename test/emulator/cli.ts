@@ -3,8 +3,9 @@
 //       jujuc under every hook tool's name into B and answers hook tools and operator commands on S
 //       (operators call it through jujuc linked as `juju-emulator`).
 //   node emulator.cjs <op> --model M --charm-dir D [args]       one operation with an agent of its own for
-//       its duration (jujuc from --jujuc, default beside the bundle); prints JSON.
-import { mkdtempSync, rmSync } from "node:fs";
+//       its duration (jujuc from --jujuc, default beside the bundle); prints JSON. remote-joins and
+//       remote-change take the remote unit's settings as --data JSON or --data-file PATH (- for stdin).
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
@@ -22,8 +23,8 @@ async function mainAgent(argv: string[]): Promise<void> {
   const binDir = resolvePath(need(values, "bin-dir"));
   installHookTools(binDir, resolvePath(need(values, "jujuc")));
   let agent: Agent | undefined;
-  agent = await Agent.start(resolvePath(need(values, "socket")), (args, dir) =>
-    agent ? runOperation(args, dir, { agent, binDir }) : Promise.resolve({ code: 1, stdout: "" }),
+  agent = await Agent.start(resolvePath(need(values, "socket")), (args, dir, readStdin) =>
+    agent ? runOperation(args, dir, { agent, binDir }, readStdin) : Promise.resolve({ code: 1, stdout: "" }),
   );
   const stop = () => {
     void agent?.close().finally(() => process.exit(0));
@@ -42,7 +43,7 @@ async function mainOnce(argv: string[]): Promise<void> {
   const scratch = mkdtempSync(join(tmpdir(), "juju-agent-"));
   const agent = await Agent.start(join(scratch, "agent.socket"));
   try {
-    const answer = await runOperation(argv, process.cwd(), { agent, binDir });
+    const answer = await runOperation(argv, process.cwd(), { agent, binDir }, () => readFileSync(0, "utf8"));
     process.stdout.write(answer.stdout);
     process.exitCode = answer.code;
   } finally {

@@ -1,11 +1,12 @@
 // The operator's commands (deploy, config, relate, …) as the agent runs them for `juju-emulator <op>`.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import type { Agent, OperatorAnswer } from "./agent";
 import { loadCharm } from "./charm-meta";
 import { type ConfigValue, createModel, writeModel } from "./model";
 import * as runner from "./runner";
+import { NeedStdin } from "./tool-dispatch";
 
 export const operationOptions = {
   model: { type: "string" },
@@ -17,6 +18,8 @@ export const operationOptions = {
   "remote-app": { type: "string" },
   unit: { type: "string" },
   data: { type: "string" },
+  /** The --data JSON from a file, or from stdin with `-`: no argv cap (one element is at most 128 KiB). */
+  "data-file": { type: "string" },
   json: { type: "string" },
   /** Hooks run with FLANNEL_CHARM_TRACE and report the charm's waits. */
   trace: { type: "boolean" },
@@ -54,7 +57,24 @@ function parseConfig(charmDir: string, args: string[]): Record<string, ConfigVal
   return Object.fromEntries(entries);
 }
 
-function runOp(op: string, values: Values, args: string[], opts: runner.RunnerOptions): Promise<unknown> {
+/** Reads the operator's stdin (the agent asks the client for it on first use). */
+export type ReadStdin = () => string;
+
+/** A remote unit's settings: --data, or --data-file (a path in the command's directory, or - for stdin). */
+function dataOf(values: Values, dir: string, readStdin: ReadStdin): Record<string, string> {
+  const file = values["data-file"];
+  if (file === undefined) return json(values.data, {});
+  if (values.data !== undefined) throw new Error("give --data or --data-file, not both");
+  return JSON.parse(file === "-" ? readStdin() : readFileSync(resolvePath(dir, file), "utf8"));
+}
+
+function runOp(
+  op: string,
+  values: Values,
+  args: string[],
+  opts: runner.RunnerOptions,
+  data: () => Record<string, string>,
+): Promise<unknown> {
   const id = Number(values["relation-id"]);
   switch (op) {
     case "deploy":
@@ -68,9 +88,9 @@ function runOp(op: string, values: Values, args: string[], opts: runner.RunnerOp
         ...json(values.json, {}),
       });
     case "remote-joins":
-      return runner.remoteJoins(opts, id, need(values, "unit"), json(values.data, {}));
+      return runner.remoteJoins(opts, id, need(values, "unit"), data());
     case "remote-change":
-      return runner.remoteChange(opts, id, values.unit ?? null, json(values.data, {}));
+      return runner.remoteChange(opts, id, values.unit ?? null, data());
     case "remote-departs":
       return runner.remoteDeparts(opts, id, need(values, "unit"));
     case "unrelate":
@@ -108,6 +128,7 @@ export async function runOperation(
   argv: string[],
   dir: string,
   setup: { agent: Agent; binDir: string },
+  readStdin: ReadStdin = () => "",
 ): Promise<OperatorAnswer> {
   try {
     const { op, values, args } = parseOperation(argv);
@@ -126,8 +147,11 @@ export async function runOperation(
       agent: setup.agent,
       trace: values.trace === true,
     };
-    return { code: 0, stdout: `${JSON.stringify(await runOp(op, values, args, opts), null, 2)}\n` };
+    const data = () => dataOf(values, dir, readStdin);
+    return { code: 0, stdout: `${JSON.stringify(await runOp(op, values, args, opts, data), null, 2)}\n` };
   } catch (error) {
+    // The agent answers this by asking the client for stdin and runs the command again with it.
+    if (error instanceof NeedStdin) throw error;
     const problems = (error as { problems?: string[] }).problems;
     const message = String((error as Error).message ?? error);
     return { code: 1, stdout: `${JSON.stringify({ ok: false, error: message, problems })}\n` };

@@ -41,13 +41,24 @@ export const CONFIG_DEFAULTS: Record<string, string | number | boolean> = Object
   ).map(([key, option]) => [key, option.default]),
 );
 
+const MIB = 1024 * 1024;
+
+/** A certificate-shaped PEM of over 1 MiB (base64 lines of 64), as a broken or hostile etcd charm might send. */
+export function hugePem(): string {
+  const body =
+    randomBytes(MIB)
+      .toString("base64")
+      .match(/.{1,64}/g) ?? [];
+  return `-----BEGIN CERTIFICATE-----\n${body.join("\n")}\n-----END CERTIFICATE-----\n`;
+}
+
 /** connection_string values: random bytes, a large value, unicode, shell and systemd-escape metacharacters. */
 export function connectionStrings(): { label: string; value: string }[] {
   const random = Array.from({ length: 256 }, (_, i) => String.fromCharCode(1 + ((i * 97) % 254))).join("");
   return [
     { label: "random bytes", value: random },
-    // One argv element of the emulator's command line is capped at 128 KiB (MAX_ARG_STRLEN).
-    { label: "100 KiB", value: `https://${"a".repeat(100 * 1024)}:2379` },
+    // Sent to the emulator on stdin (as the controller sends relation data), so no argv cap applies.
+    { label: "1 MiB", value: `https://${"a".repeat(MIB)}:2379` },
     { label: "unicode", value: "https://ｅｔｃｄ.例え:2379" },
     { label: "shell", value: "https://198.51.100.2:2379;reboot $(halt) `id`" },
     { label: "systemd escapes", value: "https://%h:2379 --etcd-prefix=\\x2d%i" },

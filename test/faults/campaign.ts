@@ -215,3 +215,38 @@ export async function settle(s: Scenario, pinger: Pinger, faultEndMs: number): P
   s.addPings(log, recoverySeconds(log, faultEndMs));
   return log;
 }
+
+/**
+ * Runs update-status and checks it was a no-op: it exited 0, `snapshot` (what the hook could touch) reads
+ * the same after as before, and the unit is active.
+ */
+export async function expectNoOpHook(
+  s: Scenario,
+  unit: CharmUnit,
+  what: string,
+  snapshot: () => Promise<string>,
+): Promise<void> {
+  const before = await snapshot();
+  const result = await s.hook(what, unit.updateStatus());
+  const after = await snapshot();
+  const status = await statusLine(unit);
+  s.check(after === before, `${what} changed the machine:\n${before}\n---\n${after}`);
+  s.check(status.startsWith("active: "), `${unit.name} after ${what}: ${status}`);
+  const exits = result.hooks.map((h) => h.exitCode).join(",");
+  s.note(`${what}: exit ${exits}, ${after === before ? "nothing changed" : "CHANGED"}; status '${status}'`);
+}
+
+/** FLANNEL_MTU from the unit's subnet.env (the overlay MTU every bridge must carry). */
+export async function leaseMtu(unit: CharmUnit): Promise<number> {
+  const env = await unit.machine.run(["cat", "/run/flannel/subnet.env"]);
+  return Number(/^FLANNEL_MTU=(\d+)$/m.exec(env)?.[1]);
+}
+
+/** A bridge's addresses (10.10.16.1/24, …) and MTU as `ip -j addr` reports them. */
+export async function bridgeOf(unit: CharmUnit, name: string): Promise<{ addresses: string[]; mtu: number }> {
+  const link = JSON.parse(await unit.machine.run(["ip", "-j", "addr", "show", "dev", name]))[0];
+  const addresses = link.addr_info.map(
+    (a: { local: string; prefixlen: number }) => `${a.local}/${a.prefixlen}`,
+  );
+  return { addresses, mtu: link.mtu };
+}

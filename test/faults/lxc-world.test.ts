@@ -3,6 +3,7 @@ import type { CharmUnit } from "../support/charm-unit";
 import {
   type Container,
   deployCluster,
+  ping,
   sleep,
   startLxcContainer,
   subnetOf,
@@ -10,8 +11,11 @@ import {
 } from "../support/overlay";
 import { World } from "../world/world";
 import {
+  bridgeOf,
+  expectNoOpHook,
   healthLine,
   heldSubnet,
+  leaseMtu,
   leaseViolations,
   runScenario,
   sampleHealth,
@@ -21,8 +25,8 @@ import {
 } from "./campaign";
 import { Pinger } from "./pinger";
 
-// Faults on one 3-machine LXC world, in an order where each leaves the overlay as it found it:
-// flanneld killed, a machine rebooted, etcd down, an underlay partition, and last a machine renumbered.
+// Faults on one 3-machine LXC world, in an order where each leaves the overlay as it found it: flanneld
+// killed, a machine rebooted, lxc-net restarted, etcd down, an underlay partition, last a machine renumbered.
 
 const SCENARIO_TIMEOUT_MS = 300_000;
 // Boot, deploy, ready and 3 containers: about 2 min on 2 idle cores, far more on a loaded machine.
@@ -146,6 +150,34 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
     });
   });
 
+  it("7 lxc-net restarted by the operator: lxcbr0 keeps the lease's address and MTU, containers answer again with no hook", async () => {
+    await runScenario("7 lxc-net restart", leases, async (s) => {
+      const target = u(1);
+      const m = target.machine;
+      const dnsmasqBefore = await m.run(["cat", "/run/lxc/dnsmasq.pid"]);
+      const pinger = await Pinger.start(c(0), c(1).address);
+      const { lines } = await sampleHealth(target, m.run(["systemctl", "restart", "lxc-net"]));
+      const restartedAt = Date.now();
+      s.note(`during systemctl restart lxc-net: ./health said ${lines.map((l) => `'${l}'`).join(" then ")}`);
+      const dnsmasqAfter = await m.run(["cat", "/run/lxc/dnsmasq.pid"]);
+      s.check(
+        dnsmasqAfter !== dnsmasqBefore,
+        "lxc-net's dnsmasq was not restarted: the fault was not applied",
+      );
+      await settle(s, pinger, restartedAt);
+      const health = await healthLine(target);
+      s.note(`after, before any hook: ./health '${health}', status '${await statusLine(target)}'`);
+      s.check(/^ready /.test(health), `./health not ready after the lxc-net restart: ${health}`);
+      const [bridge, mtu] = [await bridgeOf(target, "lxcbr0"), await leaseMtu(target)];
+      s.note(`lxcbr0 ${bridge.addresses.join(",")} mtu ${bridge.mtu}; flanneld's MTU ${mtu}`);
+      s.check(bridge.addresses.includes(kept.get(target) ?? "?"), `lxcbr0 is on ${bridge.addresses}`);
+      s.check(bridge.mtu === mtu, `lxcbr0's MTU is ${bridge.mtu}, flanneld's ${mtu}`);
+      const back = await ping(c(1), c(0).address, 3);
+      s.check(back.replies === 3, `c2 -> c1: ${back.replies}/3 after the lxc-net restart`);
+      await expectNoOpHook(s, target, "update-status after the lxc-net restart", () => lxcSnapshot(target));
+    });
+  });
+
   it("2 etcd down for 60 s: forwarding continues, hooks exit 0, everything recovers alone", async () => {
     await runScenario("2 etcd fully down for 60 s", leases, async (s) => {
       const pingers = [await Pinger.start(c(0), c(1).address), await Pinger.start(c(2), c(0).address)];
@@ -240,6 +272,17 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
     });
   });
 });
+
+/** What a no-op hook must leave alone on an LXC machine: lxc-net (not restarted), the bridge, the rules. */
+function lxcSnapshot(unit: CharmUnit): Promise<string> {
+  const script = [
+    "cat /etc/default/lxc-net /run/lxc/dnsmasq.pid",
+    "systemctl show -p ActiveEnterTimestampMonotonic lxc-net; systemctl show -p MainPID --value flannel",
+    "ip -o addr show dev lxcbr0; ip -o link show dev lxcbr0 | grep -o 'mtu [0-9]*'",
+    "iptables -t nat -S POSTROUTING; iptables -S FORWARD",
+  ].join("; ");
+  return unit.machine.run(["sh", "-c", script]);
+}
 
 /** Starts `work` now and resolves to the time it ended; a failure surfaces when awaited. */
 function alongside(work: () => Promise<void>): Promise<number> {

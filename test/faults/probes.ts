@@ -25,17 +25,9 @@ export async function rotateEtcdTls(world: World): Promise<void> {
   world.etcd.tls = await readTlsClient(files);
 }
 
-/** Runs `remote-change` of etcd/0 on the unit's etcd relation with new data. */
+/** Runs `remote-change` of etcd/0 on the unit's etcd relation with new data (of any size: sent on stdin). */
 export function etcdChanges(unit: CharmUnit, relationId: number, data: Record<string, string>) {
-  return unit.operate(
-    "remote-change",
-    "--relation-id",
-    String(relationId),
-    "--unit",
-    "etcd/0",
-    "--data",
-    JSON.stringify(data),
-  );
+  return unit.remoteChange(relationId, "etcd/0", data);
 }
 
 /** Every juju-log message and status message of an operation, one text. */

@@ -116,8 +116,21 @@ export class CharmUnit {
 
   /** Runs one model operation (deploy, config, relate, …) and returns what its hooks did. */
   async operate(op: string, ...args: string[]): Promise<OperationResult> {
-    const stdout = await this.emulator([op, "--model", this.model, "--charm-dir", this.charmDir, ...args]);
-    return JSON.parse(stdout) as OperationResult;
+    return this.operateWithStdin(undefined, op, ...args);
+  }
+
+  /**
+   * A remote unit's relation settings change (relation-changed runs). They travel on stdin, not argv:
+   * Juju's controller hands a unit relation data of any size, and one argv element is capped at 128 KiB.
+   */
+  remoteChange(relationId: number | string, remoteUnit: string, data: Record<string, string>) {
+    const args = ["--relation-id", String(relationId), "--unit", remoteUnit, "--data-file", "-"];
+    return this.operateWithStdin(JSON.stringify(data), "remote-change", ...args);
+  }
+
+  private async operateWithStdin(stdin: string | undefined, op: string, ...args: string[]) {
+    const argv = [op, "--model", this.model, "--charm-dir", this.charmDir, ...args];
+    return JSON.parse(await this.emulator(argv, stdin)) as OperationResult;
   }
 
   /** The machine's agent socket, for tests that call hook tools or the protocol directly. */
@@ -163,12 +176,12 @@ export class CharmUnit {
     return this.machine.exec([`${this.charmDir}/health`], { cwd: this.charmDir });
   }
 
-  private async emulator(args: string[]): Promise<string> {
-    let result = await callAgent(this.machine, args);
+  private async emulator(args: string[], stdin?: string): Promise<string> {
+    let result = await callAgent(this.machine, args, stdin);
     // The agent is gone after a reboot (or was stopped): start it again, as jujud restarts with the machine.
     if (result.exitCode !== 0 && result.stderr.includes("cannot reach the unit agent")) {
       await ensureAgent(this.machine, this.emulatorNode);
-      result = await callAgent(this.machine, args);
+      result = await callAgent(this.machine, args, stdin);
     }
     if (result.exitCode !== 0) {
       throw new Error(`emulator ${args[0]} failed (${result.exitCode}): ${result.stdout}\n${result.stderr}`);
@@ -177,8 +190,12 @@ export class CharmUnit {
   }
 }
 
-function callAgent(machine: Machine, args: string[]) {
-  return machine.exec([OPERATOR, ...args], { direct: true, env: AGENT_ENV });
+function callAgent(machine: Machine, args: string[], stdin?: string) {
+  return machine.exec([OPERATOR, ...args], {
+    direct: true,
+    env: AGENT_ENV,
+    ...(stdin === undefined ? {} : { stdin }),
+  });
 }
 
 async function agentAnswers(machine: Machine): Promise<boolean> {

@@ -141,10 +141,17 @@ export async function startLxcContainer(machine: Machine, name: string): Promise
   return { machine, name, kind: "lxc", address: address.trim() };
 }
 
-/** Starts a container from a `docker import`ed busybox image (built once per machine); resolves to its address. */
-export async function dockerContainer(machine: Machine, name: string): Promise<Container> {
+/**
+ * Starts a container from a `docker import`ed busybox image (built once per machine); resolves to its
+ * address. `runArgs` go to `docker run` before the image (e.g. `--restart always`).
+ */
+export async function dockerContainer(
+  machine: Machine,
+  name: string,
+  runArgs: string[] = [],
+): Promise<Container> {
   await ensureDockerImage(machine);
-  await machine.run(["docker", "run", "-d", "--name", name, DOCKER_IMAGE, "sleep", "3600"]);
+  await machine.run(["docker", "run", "-d", "--name", name, ...runArgs, DOCKER_IMAGE, "sleep", "3600"]);
   const address = (
     await machine.run(["docker", "inspect", "-f", "{{.NetworkSettings.IPAddress}}", name])
   ).trim();

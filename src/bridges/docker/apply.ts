@@ -3,7 +3,13 @@ import { ensureFile, readFileIfExists } from "../../fs/atomic";
 import { BACKUP_ROOT, backupOnce, hasBackup, readBackup, restoreBackup } from "../backup";
 import { readLinkAddresses } from "../ip-addr";
 import { type Exec, execProgram, type Run, runProgram } from "../programs";
-import { DAEMON_JSON_PATH, describeInvalidDaemonJson, mergeDaemonJson, pinBip } from "./daemon-json";
+import {
+  DAEMON_JSON_PATH,
+  describeChangedDaemonJson,
+  describeInvalidDaemonJson,
+  mergeDaemonJson,
+  pinBip,
+} from "./daemon-json";
 import { DOCKER_DROP_IN_PATH, renderDockerDropIn } from "./drop-in";
 import { forgetOriginalBridge, readOriginalBridge, recordOriginalBridge } from "./original-bridge";
 
@@ -51,12 +57,16 @@ export async function ensureDockerBridge(lease: Lease, options: DockerOptions = 
   const dropInChanged = (await readFileIfExists(o.dropIn)) !== dropIn;
   const mtuWrong = docker0 !== undefined && docker0.mtu !== lease.mtu;
   if (!daemonJsonChanged && !stale && !dropInChanged && !mtuWrong) return false;
-  if (!(await hasBackup(o.path, o.root))) await recordOriginalBridge(o.root, docker0);
+  const wroteBefore = await hasBackup(o.path, o.root);
+  if (!wroteBefore) await recordOriginalBridge(o.root, docker0);
   await backupOnce(o.path, o.root);
   await backupOnce(o.dropIn, o.root);
   if (merge.invalidExisting && existing !== undefined) {
     const keptAt = await keepAside(o.path, existing);
     await o.warn(describeInvalidDaemonJson(o.path, keptAt));
+  } else if (daemonJsonChanged && wroteBefore) {
+    // The charm wrote this file before: it was edited by hand, or the lease moved.
+    await o.warn(describeChangedDaemonJson(o.path));
   }
   await ensureFile(o.path, merge.content);
   if (await ensureFile(o.dropIn, dropIn)) await o.exec("systemctl", ["daemon-reload"]);

@@ -41,6 +41,11 @@ export function describeInvalidDaemonJson(path: string, keptAt: string): string 
   return `${path} was not a JSON object; kept it as ${keptAt} and wrote a new one with bip, mtu and ip-masq only: merge your settings from ${keptAt} back into ${path}`;
 }
 
+/** Says that a daemon.json the charm wrote before was found changed, for the unit's log. */
+export function describeChangedDaemonJson(path: string): string {
+  return `${path} differed from the flannel lease's settings: rewrote bip, mtu and ip-masq, kept the other keys, restarted docker`;
+}
+
 /**
  * The daemon.json to start docker with once so docker0 returns to its address from before the charm:
  * the original with that bip, or undefined when there is nothing to pin (the original sets a bip itself,

@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -87,6 +87,22 @@ describe("ensureDockerBridge", () => {
     calls = [];
     expect(await ensureDockerBridge(lease, options())).toBe(true);
     expect(calls).toEqual(["ip link set dev docker0 mtu 1472"]);
+  });
+
+  it("a daemon.json edited by hand since the charm wrote it: bip and mtu back, the operator's keys and mode kept, a warning", async () => {
+    await ensureDockerBridge(lease, options());
+    docker0 = ipAddr("10.10.16.1", 24, 1472);
+    const edited = { bip: "10.10.99.1/24", mtu: 1400, "ip-masq": false, "log-driver": "json-file" };
+    await writeFile(path, JSON.stringify(edited));
+    await chmod(path, 0o640);
+    calls = [];
+    expect(await ensureDockerBridge(lease, options())).toBe(true);
+    expect(JSON.parse(await readFile(path, "utf8"))).toEqual({ ...edited, bip: "10.10.16.1/24", mtu: 1472 });
+    expect((await stat(path)).mode & 0o777).toBe(0o640);
+    expect(calls).toEqual(RESTART);
+    expect(warnings).toEqual([
+      `${path} differed from the flannel lease's settings: rewrote bip, mtu and ip-masq, kept the other keys, restarted docker`,
+    ]);
   });
 
   it("keeps invalid JSON aside with a message and never overwrites an earlier one", async () => {
