@@ -13,10 +13,14 @@ export interface DaemonJsonMerge {
 /**
  * Merges the lease into daemon.json, keeping every other key in place: `bip` and `mtu` put docker0 on the
  * lease, and `"ip-masq": false` stops docker NATing cross-host traffic (flanneld masquerades what leaves).
+ * A file whose three keys are already right is left as it is, layout and all: rewriting it would restart
+ * docker (and its containers) for nothing the charm needs.
  */
 export function mergeDaemonJson(existingText: string | undefined, lease: Lease): DaemonJsonMerge {
   const existing = parseObject(existingText ?? "");
-  const managed = { bip: lease.subnet, mtu: lease.mtu, "ip-masq": false };
+  const managed: Record<string, unknown> = { bip: lease.subnet, mtu: lease.mtu, "ip-masq": false };
+  const settled = Object.entries(managed).every(([key, value]) => existing?.[key] === value);
+  if (settled && existingText !== undefined) return { content: existingText };
   const merged = { ...(existing ?? {}), ...managed };
   const content = `${JSON.stringify(merged, null, 2)}\n`;
   return existing === undefined ? { content, invalidExisting: true } : { content };

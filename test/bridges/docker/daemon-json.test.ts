@@ -39,6 +39,15 @@ describe("mergeDaemonJson", () => {
     expect(mergeDaemonJson(once, lease)).toEqual({ content: once });
   });
 
+  it("leaves a file whose managed keys are right as the operator laid it out", () => {
+    const compact = '{"log-driver":"json-file","ip-masq":false,"mtu":1472,"bip":"10.10.16.1/24"}';
+    expect(mergeDaemonJson(compact, lease)).toEqual({ content: compact });
+    const moved = mergeDaemonJson(compact.replace("10.10.16.1/24", "10.10.17.1/24"), lease).content;
+    expect(moved).toBe(
+      '{\n  "log-driver": "json-file",\n  "ip-masq": false,\n  "mtu": 1472,\n  "bip": "10.10.16.1/24"\n}\n',
+    );
+  });
+
   it("flags invalid JSON so the caller keeps it aside, and still produces valid JSON", () => {
     expect(mergeDaemonJson('{"debug": true,', lease)).toEqual({ content: FRESH, invalidExisting: true });
   });
