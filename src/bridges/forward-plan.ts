@@ -7,8 +7,9 @@ import type { Run } from "./programs";
 
 /** Marks the charm's rules, so removal finds exactly them. */
 export const TAG = ["-m", "comment", "--comment", "flannel-charm"];
-const HEALTH_WAIT = ["-w", "2"];
 const HEALTH_TIMEOUT_MS = 3_000;
+/** The arguments of ./health's look at filter FORWARD (the health script runs the same). */
+export const FORWARD_HEALTH_ARGS = ["-w", "2", "-S", "FORWARD"];
 
 /** The FORWARD accept rules for the overlay network, as iptables rule specs (without -A/-I/-D). */
 export function computeForwardRules(network: string): string[][] {
@@ -32,7 +33,7 @@ export function findForwardProblem(listing: string, network: string): "forward-d
 
 /** ./health's one look at filter FORWARD, short-bounded; undefined when iptables cannot answer. */
 export async function readForwardRulesForHealth(run: Run): Promise<string | undefined> {
-  const args = [...HEALTH_WAIT, "-S", "FORWARD"];
-  const { exitCode, stdout } = await run("iptables", args, { timeoutMs: HEALTH_TIMEOUT_MS });
+  const options = { timeoutMs: HEALTH_TIMEOUT_MS };
+  const { exitCode, stdout } = await run("iptables", FORWARD_HEALTH_ARGS, options);
   return exitCode === 0 ? stdout : undefined;
 }

@@ -6,8 +6,9 @@ import { computeLxcAddressing } from "./lxc/lxc-net";
 import { computeLxcNatExemptions } from "./lxc/masquerade";
 import type { Run } from "./programs";
 
-const HEALTH_WAIT = ["-w", "2"];
 const HEALTH_TIMEOUT_MS = 3_000;
+/** The arguments of ./health's look at nat POSTROUTING (the health script runs the same). */
+export const NAT_HEALTH_ARGS = ["-w", "2", "-t", "nat", "-S", "POSTROUTING"];
 
 /** What to change in nat POSTROUTING, as iptables rule specs (without -A/-I/-D). */
 export interface NatPlan {
@@ -76,7 +77,7 @@ function split(rule: string): string[] {
 
 /** ./health's one look at nat POSTROUTING, short-bounded; undefined when iptables cannot answer. */
 export async function readNatRulesForHealth(run: Run): Promise<string | undefined> {
-  const args = [...HEALTH_WAIT, "-t", "nat", "-S", "POSTROUTING"];
-  const { exitCode, stdout } = await run("iptables", args, { timeoutMs: HEALTH_TIMEOUT_MS });
+  const options = { timeoutMs: HEALTH_TIMEOUT_MS };
+  const { exitCode, stdout } = await run("iptables", NAT_HEALTH_ARGS, options);
   return exitCode === 0 ? stdout : undefined;
 }

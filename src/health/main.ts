@@ -4,7 +4,9 @@
 // `./health --explain [reason]` prints what each reason token means instead.
 import { runPeersCheck } from "../peers/peers-check";
 import { computeHealth, type Health } from "./health";
+import { lightRun } from "./light-run";
 import { observeHealth } from "./observe";
+import { prefetchedRun } from "./prefetched";
 import { explainReasons, type Reason } from "./reasons";
 
 const HEALTH_ERROR: Reason = "health-error";
@@ -15,7 +17,7 @@ const MIN_NODE_MAJOR = 18;
 
 async function runHealth(): Promise<Health> {
   try {
-    return computeHealth(await observeHealth());
+    return computeHealth(await observeHealth({ run: prefetchedRun(process.env, lightRun) }));
   } catch (error) {
     process.stderr.write(`health: ${error instanceof Error ? error.message : String(error)}\n`);
     return { line: `not-ready reason:${HEALTH_ERROR}`, exitCode: 1 };

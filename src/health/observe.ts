@@ -6,6 +6,7 @@ import { isWrittenSince, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-en
 import { CHARM_STATE_PATH, readCharmState } from "../state/charm-state";
 import { BRIDGES, type BridgeObservation, type HealthObservation } from "./health";
 import { lightRun } from "./light-run";
+import { bridgeAddrArgs } from "./prefetched";
 import { probeUnit, type UnitProbe, type UnitProbeOptions } from "./unit-running";
 
 export interface ObserveOptions {
@@ -50,6 +51,6 @@ async function predatesFlanneld(flanneld: UnitProbe, subnetEnvPath: string): Pro
 
 /** The bridge's addresses and MTU from `ip -j addr show dev NAME`; undefined when it does not exist. */
 async function readBridge(name: string, run: Run): Promise<BridgeObservation | undefined> {
-  const { exitCode, stdout } = await run("ip", ["-j", "addr", "show", "dev", name]);
+  const { exitCode, stdout } = await run("ip", bridgeAddrArgs(name));
   return exitCode === 0 ? parseIpAddrJson(stdout) : undefined;
 }

@@ -1,5 +1,3 @@
-import { execFile } from "node:child_process";
-
 /** A peer to probe: its unit, its lease and the overlay address it answers on. */
 export interface ProbeTarget {
   readonly unit: string;
@@ -65,8 +63,10 @@ export const busyboxPing: Pinger = async (args) => {
   return run("ping", [...args]);
 };
 
-// node:child_process rather than execa: `./health --peers` loads this, and ./health must start light.
-function run(file: string, args: readonly string[]): Promise<{ exitCode: number; output: string }> {
+// node:child_process rather than execa, and loaded on first use: ./health bundles this module for
+// `--peers`, and its plain report must start light.
+async function run(file: string, args: readonly string[]): Promise<{ exitCode: number; output: string }> {
+  const { execFile } = await import("node:child_process");
   return new Promise((resolve) => {
     execFile(file, [...args], { timeout: PING_TIMEOUT_MS, encoding: "utf8" }, (error, stdout, stderr) => {
       const code = error === null ? 0 : typeof error.code === "number" ? error.code : 127;

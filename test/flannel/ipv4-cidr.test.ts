@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { containsCidr, networkOf, parseCidr, parseIPv4 } from "../../src/flannel/ipv4-cidr";
+import {
+  containsCidr,
+  formatIPv4,
+  netmaskOf,
+  networkOf,
+  parseCidr,
+  parseIPv4,
+  sizeOf,
+} from "../../src/flannel/ipv4-cidr";
 
 const cidr = (text: string) => {
   const parsed = parseCidr(text);
@@ -29,5 +37,16 @@ describe("IPv4 CIDR arithmetic", () => {
     expect(containsCidr(cidr("10.10.0.0/16"), cidr("10.11.16.1/24"))).toBe(false);
     expect(containsCidr(cidr("10.10.0.0/16"), cidr("10.0.0.0/8"))).toBe(false);
     expect(containsCidr(cidr("0.0.0.0/0"), cidr("192.0.2.1/32"))).toBe(true);
+  });
+
+  it("formats addresses, netmasks and range sizes", () => {
+    expect(formatIPv4(0x0a0a1001)).toBe("10.10.16.1");
+    expect(formatIPv4(0)).toBe("0.0.0.0");
+    expect(formatIPv4(0xffffffff)).toBe("255.255.255.255");
+    expect(netmaskOf(24)).toBe("255.255.255.0");
+    expect(netmaskOf(30)).toBe("255.255.255.252");
+    expect(netmaskOf(0)).toBe("0.0.0.0");
+    expect(netmaskOf(32)).toBe("255.255.255.255");
+    expect(sizeOf(cidr("10.10.0.0/16"))).toBe(65536);
   });
 });

@@ -1,6 +1,6 @@
-import { chmod, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -58,6 +58,7 @@ describe("health main bundle", () => {
 async function runHealthIn(
   files: { subnetEnv?: string; state?: string },
   fakes: { systemctl: string; ip: string; iptables: string },
+  command: string[] = [process.execPath, bundle],
 ) {
   const fakeBin = await mkdtemp(join(dir, "bin-"));
   for (const [name, script] of Object.entries(fakes)) {
@@ -70,21 +71,13 @@ async function runHealthIn(
   if (files.subnetEnv !== undefined) await writeFile(join(seed, "run/flannel/subnet.env"), files.subnetEnv);
   if (files.state !== undefined) await writeFile(join(seed, "var-lib/flannel-charm/state.json"), files.state);
   const script = 'mount --bind "$1/run" /run && mount --bind "$1/var-lib" /var/lib && shift && exec "$@"';
-  const argv = [
-    "--mount",
-    "--propagation",
-    "private",
-    "sh",
-    "-c",
-    script,
-    "sh",
-    seed,
-    process.execPath,
-    bundle,
-  ];
+  const argv = ["--mount", "--propagation", "private", "sh", "-c", script, "sh", seed, ...command];
   return execa("unshare", argv, {
     reject: false,
-    env: { PATH: `${fakeBin}:${process.env.PATH}` },
+    env: {
+      PATH: `${fakeBin}:${dirname(process.execPath)}:${process.env.PATH}`,
+      FAKE_LOG: join(dir, "calls.log"),
+    },
   });
 }
 
@@ -114,5 +107,45 @@ describe("health main CLI", () => {
     );
     expect(result.stdout).toBe("not-ready reason:flanneld-inactive");
     expect(result.exitCode).toBe(1);
+  });
+
+  it("gets ip's and iptables' answers from the health script, not by starting them from Node.js", async () => {
+    const charm = await mkdtemp(join(dir, "charm-"));
+    await mkdir(join(charm, "files"));
+    await copyFile(join(REPO, "health"), join(charm, "health"));
+    await copyFile(join(REPO, "files/find-node.sh"), join(charm, "files/find-node.sh"));
+    await build({
+      absWorkingDir: REPO,
+      entryPoints: ["src/health/main.ts"],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node12",
+      outfile: join(charm, "lib/health.cjs"),
+      logLevel: "silent",
+    });
+    // Each fake notes which program started it.
+    const logged = (answer: string) =>
+      `echo "$(basename "$0") from $(cat /proc/$PPID/comm)" >>"$FAKE_LOG"; ${answer}`;
+    const result = await runHealthIn(
+      { subnetEnv: SUBNET_ENV, state: '{"containerType":"lxc","etcdRelated":true}' },
+      {
+        systemctl: logged("echo active"),
+        ip: logged(`case "$*" in *lxcbr0*) echo '${LXCBR0}';; *) exit 1;; esac`),
+        iptables: logged(
+          `case "$*" in *FORWARD*) echo '-P FORWARD ACCEPT';; *) printf '%s\\n' '${NAT_RULES}';; esac`,
+        ),
+      },
+      ["sh", join(charm, "health")],
+    );
+    expect(result.stdout).toBe("ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472");
+    expect(result.exitCode).toBe(0);
+    const calls = (await readFile(join(dir, "calls.log"), "utf8")).trim().split("\n");
+    expect(calls.filter((call) => !call.startsWith("systemctl")).sort()).toEqual([
+      "ip from timeout",
+      "ip from timeout",
+      "iptables from timeout",
+      "iptables from timeout",
+    ]);
   });
 });

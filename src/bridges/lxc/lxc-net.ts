@@ -1,4 +1,4 @@
-import { IPv4, IPv4CidrRange } from "ip-num";
+import { formatIPv4, netmaskOf, networkOf, parseCidr, sizeOf } from "../../flannel/ipv4-cidr";
 import type { Lease } from "../../flannel/subnet-env";
 
 /** The bridge lxc-net creates; the charm always uses Debian's default name. */
@@ -31,18 +31,18 @@ export interface LxcAddressing {
 
 /** Computes the bridge address (the lease's, i.e. the subnet's first), netmask, subnet and DHCP pool. */
 export function computeLxcAddressing(lease: Lease): LxcAddressing {
-  const range = IPv4CidrRange.fromCidr(lease.subnet);
-  const prefix = range.cidrPrefix.getValue();
-  const addr = IPv4.fromDecimalDottedString(lease.subnet.split("/")[0]);
-  const dhcpFirst = addr.nextIPNumber();
-  const dhcpLast = range.getLast().previousIPNumber();
+  const cidr = parseCidr(lease.subnet);
+  if (cidr === undefined) throw new Error(`not an IPv4 subnet: ${lease.subnet}`);
+  const network = networkOf(cidr);
+  const dhcpFirst = cidr.address + 1;
+  const dhcpLast = network + sizeOf(cidr) - 2;
   return {
-    addr: addr.toString(),
-    netmask: range.getPrefix().toMask().toString(),
-    network: `${range.getFirst()}/${prefix}`,
-    dhcpFirst: dhcpFirst.toString(),
-    dhcpLast: dhcpLast.toString(),
-    dhcpMax: dhcpLast.getValue() - dhcpFirst.getValue() + 1n,
+    addr: formatIPv4(cidr.address),
+    netmask: netmaskOf(cidr.length),
+    network: `${formatIPv4(network)}/${cidr.length}`,
+    dhcpFirst: formatIPv4(dhcpFirst),
+    dhcpLast: formatIPv4(dhcpLast),
+    dhcpMax: BigInt(dhcpLast - dhcpFirst + 1),
   };
 }
 

@@ -112,4 +112,15 @@ describe("computeLxcAddressing", () => {
       dhcpMax: 1n,
     });
   });
+
+  it("keeps the lease's address and counts the pool of a /24", () => {
+    expect(computeLxcAddressing(lease("10.10.200.1/24"))).toEqual({
+      addr: "10.10.200.1",
+      netmask: "255.255.255.0",
+      network: "10.10.200.0/24",
+      dhcpFirst: "10.10.200.2",
+      dhcpLast: "10.10.200.254",
+      dhcpMax: 253n,
+    });
+  });
 });

@@ -1,0 +1,72 @@
+// ./health's programs as the health script runs them, beside Node.js's start-up (the script says why).
+import { readFile } from "node:fs/promises";
+import { FORWARD_HEALTH_ARGS } from "../bridges/forward-plan";
+import { NAT_HEALTH_ARGS } from "../bridges/nat-plan";
+import type { Run } from "../bridges/programs";
+import { BRIDGES } from "./health";
+
+/** Set by the health script when it pipes the programs' answers into Node.js's standard input. */
+export const PREFETCHED_FLAG = "FLANNEL_HEALTH_PREFETCHED";
+/** Starts each answer on standard input: `@@ NAME EXIT-CODE`, then the program's output. */
+const HEADER = /^@@ (\S+) (\d+)$/;
+
+/** The arguments of `ip` that show a bridge's addresses and MTU as JSON. */
+export function bridgeAddrArgs(name: string): string[] {
+  return ["-j", "addr", "show", "dev", name];
+}
+
+/** Each command line the health script runs, by the name its answer carries. */
+export const PREFETCHED: Readonly<Record<string, readonly string[]>> = {
+  nat: ["iptables", ...NAT_HEALTH_ARGS],
+  forward: ["iptables", ...FORWARD_HEALTH_ARGS],
+  ...Object.fromEntries(
+    Object.values(BRIDGES)
+      .flatMap((bridge) => (bridge === undefined ? [] : [bridge.name]))
+      .map((name) => [name, ["ip", ...bridgeAddrArgs(name)]]),
+  ),
+};
+
+export interface Answer {
+  readonly exitCode: number;
+  readonly stdout: string;
+}
+
+/** Splits the script's answers into one per name. */
+export function parsePrefetched(text: string): Map<string, Answer> {
+  const answers = new Map<string, Answer>();
+  let current: { name: string; exitCode: number; lines: string[] } | undefined;
+  const close = () => {
+    if (current) answers.set(current.name, { exitCode: current.exitCode, stdout: current.lines.join("") });
+  };
+  for (const line of text.split(/(?<=\n)/)) {
+    const header = HEADER.exec(line.trimEnd());
+    if (header) {
+      close();
+      current = { name: header[1], exitCode: Number(header[2]), lines: [] };
+    } else current?.lines.push(line);
+  }
+  close();
+  return answers;
+}
+
+/**
+ * Answers the prefetched command lines from what the script piped in (read once, when first asked) and
+ * runs any other through `fallback`; without the script's flag, everything goes to `fallback`.
+ */
+export function prefetchedRun(env: NodeJS.ProcessEnv, fallback: Run, readInput = readStdin): Run {
+  if (env[PREFETCHED_FLAG] !== "stdin") return fallback;
+  const byCommand = new Map(Object.entries(PREFETCHED).map(([name, argv]) => [argv.join("\0"), name]));
+  let answers: Promise<Map<string, Answer>> | undefined;
+  return async (file, args, options) => {
+    const name = byCommand.get([file, ...args].join("\0"));
+    if (name === undefined) return fallback(file, args, options);
+    answers ??= readInput().then(parsePrefetched);
+    return (await answers).get(name) ?? fallback(file, args, options);
+  };
+}
+
+// node:fs/promises, not node:fs: ./health loads the former anyway, and Node.js 18 pays for the latter's
+// first require in user code.
+function readStdin(): Promise<string> {
+  return readFile("/dev/stdin", "utf8");
+}

@@ -1,0 +1,66 @@
+import { readFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import type { Run } from "../../src/bridges/programs";
+import { PREFETCHED, parsePrefetched, prefetchedRun } from "../../src/health/prefetched";
+
+const REPO = resolve(import.meta.dirname, "../..");
+const INPUT = "@@ nat 0\n-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n@@ forward 4\n\n@@ lxcbr0 0\n[]\n";
+
+function recordingFallback() {
+  const calls: string[][] = [];
+  const run: Run = async (file, args) => {
+    calls.push([file, ...args]);
+    return { exitCode: 0, stdout: "from the fallback\n" };
+  };
+  return { calls, run };
+}
+
+describe("parsePrefetched", () => {
+  it("splits the script's answers by name, output and exit code kept", () => {
+    expect(parsePrefetched(INPUT)).toEqual(
+      new Map([
+        ["nat", { exitCode: 0, stdout: "-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n" }],
+        ["forward", { exitCode: 4, stdout: "\n" }],
+        ["lxcbr0", { exitCode: 0, stdout: "[]\n" }],
+      ]),
+    );
+    expect(parsePrefetched("")).toEqual(new Map());
+  });
+});
+
+describe("prefetchedRun", () => {
+  it("answers the prefetched command lines from the input, read once", async () => {
+    const fallback = recordingFallback();
+    let reads = 0;
+    const run = prefetchedRun({ FLANNEL_HEALTH_PREFETCHED: "stdin" }, fallback.run, async () => {
+      reads += 1;
+      return INPUT;
+    });
+    const [file, ...args] = PREFETCHED.nat;
+    expect(await run(file, args)).toEqual({
+      exitCode: 0,
+      stdout: "-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n",
+    });
+    const [forwardFile, ...forwardArgs] = PREFETCHED.forward;
+    expect(await run(forwardFile, forwardArgs)).toEqual({ exitCode: 4, stdout: "\n" });
+    expect(reads).toBe(1);
+    expect(fallback.calls).toEqual([]);
+  });
+
+  it("runs what was not prefetched, or everything without the script's flag", async () => {
+    const fallback = recordingFallback();
+    const run = prefetchedRun({ FLANNEL_HEALTH_PREFETCHED: "stdin" }, fallback.run, async () => INPUT);
+    await run("systemctl", ["is-active", "flannel"]);
+    const [file, ...args] = PREFETCHED.docker0;
+    await run(file, args);
+    expect(fallback.calls).toEqual([["systemctl", "is-active", "flannel"], [...PREFETCHED.docker0]]);
+    expect(prefetchedRun({}, fallback.run)).toBe(fallback.run);
+  });
+
+  it("matches the command lines the health script runs, name for name", async () => {
+    const script = await readFile(join(REPO, "health"), "utf8");
+    const prefetched = [...script.matchAll(/^\s+prefetch (\S+) (.+)$/gm)].map((m) => [m[1], m[2].split(" ")]);
+    expect(Object.fromEntries(prefetched)).toEqual(PREFETCHED);
+  });
+});
