@@ -7,8 +7,9 @@ import { BRIDGES } from "./health";
 
 /** Set by the health script when it pipes the programs' answers into Node.js's standard input. */
 export const PREFETCHED_FLAG = "FLANNEL_HEALTH_PREFETCHED";
-/** Starts each answer on standard input: `@@ NAME EXIT-CODE`, then the program's output. */
-const HEADER = /^@@ (\S+) (\d+)$/;
+/** Each answer on standard input: `@@ NAME`, the program's output and a newline, `@@ NAME EXIT-CODE`. */
+const OPENING = /^@@ (\S+)$/;
+const CLOSING = /^@@ (\S+) (\d+)$/;
 
 /** The arguments of `ip` that show a bridge's addresses and MTU as JSON. */
 export function bridgeAddrArgs(name: string): string[] {
@@ -31,21 +32,23 @@ export interface Answer {
   readonly stdout: string;
 }
 
-/** Splits the script's answers into one per name. */
+/** Splits the script's answers into one per name; an answer cut short (no closing line) is left out. */
 export function parsePrefetched(text: string): Map<string, Answer> {
   const answers = new Map<string, Answer>();
-  let current: { name: string; exitCode: number; lines: string[] } | undefined;
-  const close = () => {
-    if (current) answers.set(current.name, { exitCode: current.exitCode, stdout: current.lines.join("") });
-  };
+  let open: { name: string; lines: string[] } | undefined;
   for (const line of text.split(/(?<=\n)/)) {
-    const header = HEADER.exec(line.trimEnd());
-    if (header) {
-      close();
-      current = { name: header[1], exitCode: Number(header[2]), lines: [] };
-    } else current?.lines.push(line);
+    const closing = CLOSING.exec(line.trimEnd());
+    if (open && closing?.[1] === open.name) {
+      // The script wrote one newline of its own before the closing line.
+      const stdout = open.lines.join("").replace(/\n$/, "");
+      answers.set(open.name, { exitCode: Number(closing[2]), stdout });
+      open = undefined;
+    } else if (open) open.lines.push(line);
+    else {
+      const opening = OPENING.exec(line.trimEnd());
+      if (opening) open = { name: opening[1], lines: [] };
+    }
   }
-  close();
   return answers;
 }
 

@@ -142,10 +142,10 @@ describe("health main CLI", () => {
     expect(result.exitCode).toBe(0);
     const calls = (await readFile(join(dir, "calls.log"), "utf8")).trim().split("\n");
     expect(calls.filter((call) => !call.startsWith("systemctl")).sort()).toEqual([
-      "ip from timeout",
-      "ip from timeout",
-      "iptables from timeout",
-      "iptables from timeout",
+      "ip from sh",
+      "ip from sh",
+      "iptables from sh",
+      "iptables from sh",
     ]);
   });
 });

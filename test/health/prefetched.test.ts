@@ -5,7 +5,12 @@ import type { Run } from "../../src/bridges/programs";
 import { PREFETCHED, parsePrefetched, prefetchedRun } from "../../src/health/prefetched";
 
 const REPO = resolve(import.meta.dirname, "../..");
-const INPUT = "@@ nat 0\n-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n@@ forward 4\n\n@@ lxcbr0 0\n[]\n";
+const INPUT = [
+  "@@ nat\n-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n\n@@ nat 0\n",
+  "@@ forward\n\n@@ forward 4\n",
+  "@@ lxcbr0\n[]\n\n@@ lxcbr0 0\n",
+  "@@ docker0\n[{",
+].join("");
 
 function recordingFallback() {
   const calls: string[][] = [];
@@ -17,11 +22,11 @@ function recordingFallback() {
 }
 
 describe("parsePrefetched", () => {
-  it("splits the script's answers by name, output and exit code kept", () => {
+  it("splits the script's answers by name, output and exit code kept, and drops one cut short", () => {
     expect(parsePrefetched(INPUT)).toEqual(
       new Map([
         ["nat", { exitCode: 0, stdout: "-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n" }],
-        ["forward", { exitCode: 4, stdout: "\n" }],
+        ["forward", { exitCode: 4, stdout: "" }],
         ["lxcbr0", { exitCode: 0, stdout: "[]\n" }],
       ]),
     );
@@ -43,7 +48,7 @@ describe("prefetchedRun", () => {
       stdout: "-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n",
     });
     const [forwardFile, ...forwardArgs] = PREFETCHED.forward;
-    expect(await run(forwardFile, forwardArgs)).toEqual({ exitCode: 4, stdout: "\n" });
+    expect(await run(forwardFile, forwardArgs)).toEqual({ exitCode: 4, stdout: "" });
     expect(reads).toBe(1);
     expect(fallback.calls).toEqual([]);
   });
