@@ -18,7 +18,7 @@ export interface NetworkFigures {
 }
 
 interface Path {
-  name: "underlay" | "machine" | "container";
+  name: "underlay" | "machine" | "container" | "kernel_vxlan";
   from: Machine;
   /** argv prefix that puts iperf3/ping into the source's network namespace. */
   enter: (argv: string[]) => string[];
@@ -36,11 +36,38 @@ export async function measureNetwork(cluster: Cluster, runs: number): Promise<Ne
     { name: "machine", from: m1, enter: (argv) => argv, to: bridgeAddress(cluster, 1) },
     { name: "container", from: m1, enter: (argv) => inContainer(c1, argv), to: c2.address },
   ];
+  // vxlan's yardstick: the kernel's own VXLAN between the same machines, built by hand beside flannel's.
+  if (cluster.backend === "vxlan") {
+    await buildKernelVxlan(m1, m2);
+    paths.push({ name: "kernel_vxlan", from: m1, enter: (argv) => argv, to: KERNEL_VXLAN.address(2) });
+  }
   await startIperfServers(m2, c2);
   const throughput = await measureThroughput(cluster, paths, Math.max(3, Math.ceil(runs / 5)));
   const rtt = await measureRtt(paths);
   const noop_hook_loss = await measureNoopHookLoss(cluster, c1, c2.address);
   return { throughput, rtt, noop_hook_loss };
+}
+
+/** A hand-built VXLAN link: its own VNI, port and addresses (inside the machines only), flannel's MTU rule. */
+const KERNEL_VXLAN = {
+  device: "benchvx0",
+  vni: "4242",
+  port: "4789",
+  address: (n: 1 | 2) => `10.77.0.${n}`,
+};
+
+async function buildKernelVxlan(m1: Machine, m2: Machine) {
+  for (const [self, peer, n] of [[m1, m2, 1] as const, [m2, m1, 2] as const]) {
+    const route = await self.run(["ip", "-o", "route", "get", peer.address], { direct: true });
+    const dev = /\bdev (\S+)/.exec(route)?.[1];
+    if (!dev) throw new Error(`no route to ${peer.address}: ${route}`);
+    const mtu = Number(await self.run(["cat", `/sys/class/net/${dev}/mtu`], { direct: true })) - 50;
+    const { device, vni, port } = KERNEL_VXLAN;
+    const link = ["type", "vxlan", "id", vni, "dstport", port, "local", self.address, "remote", peer.address];
+    await self.run(["ip", "link", "add", device, ...link, "dev", dev], { direct: true });
+    await self.run(["ip", "addr", "add", `${KERNEL_VXLAN.address(n)}/30`, "dev", device], { direct: true });
+    await self.run(["ip", "link", "set", device, "mtu", String(mtu), "up"], { direct: true });
+  }
 }
 
 async function startIperfServers(m2: Machine, c2: Container) {
@@ -54,7 +81,12 @@ async function startIperfServers(m2: Machine, c2: Container) {
 
 /** Alternating rounds over the paths; medians in Gbit/s and ratios to the underlay. */
 async function measureThroughput(cluster: Cluster, paths: Path[], rounds: number) {
-  const samples: Record<Path["name"], number[]> = { underlay: [], machine: [], container: [] };
+  const samples: Record<Path["name"], number[]> = {
+    underlay: [],
+    machine: [],
+    container: [],
+    kernel_vxlan: [],
+  };
   const udp = {
     packets_per_s: [] as number[],
     flanneld_cpu_sender: [] as number[],
@@ -84,6 +116,12 @@ async function measureThroughput(cluster: Cluster, paths: Path[], rounds: number
     container_over_underlay: ratio(median(samples.container), underlay),
     rounds,
   };
+  if (samples.kernel_vxlan.length > 0) {
+    const kernel = median(samples.kernel_vxlan);
+    figures.kernel_vxlan_gbit_s = round(kernel, 2);
+    figures.kernel_vxlan_over_underlay = ratio(kernel, underlay);
+    figures.machine_over_kernel_vxlan = ratio(median(samples.machine), kernel);
+  }
   if (cluster.backend === "udp") {
     figures.flannel0_packets_per_s = Math.round(median(udp.packets_per_s));
     figures.flanneld_cpu_share_sender = round(median(udp.flanneld_cpu_sender), 2);
