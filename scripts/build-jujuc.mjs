@@ -4,7 +4,7 @@
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -24,7 +24,9 @@ function sourceHash(go) {
 }
 
 /** Builds outfile unless its recorded hash matches; returns outfile. */
-export function buildJujuc(outfile = join(root, "build/harness/jujuc")) {
+export function buildJujuc(target = join(root, "build/harness/jujuc")) {
+  // go build runs in the source directory: a relative path would land there.
+  const outfile = resolve(target);
   const go = findGo();
   const hash = sourceHash(go);
   const stamp = `${outfile}.sha256`;

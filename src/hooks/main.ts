@@ -3,7 +3,7 @@ import { observeHealth } from "../health/observe";
 import { actionSet } from "../juju/action";
 import { jujuContext } from "../juju/context";
 import { jujuLog, redactSecrets } from "../juju/status";
-import { runHook } from "./events";
+import { tryFastPath } from "./fast-path";
 import { runMeshCheck } from "./mesh-check";
 
 /** The one entrypoint of every hook and action (dispatch and hooks/* run it). */
@@ -15,6 +15,9 @@ async function main() {
     return;
   }
   if (action === "mesh-check") return runMeshCheck();
+  if (await tryFastPath(context)) return;
+  // The full reconcile is its own bundle chunk: a hook the fast path finished never parses it.
+  const { runHook } = await import("./events");
   await runHook(context);
 }
 
