@@ -19,12 +19,12 @@ const TRANSIENT_CODES = new Set(["14", "4", "1", "8"]);
 
 /** Reads the keys in one transaction (one consistent revision), trying each endpoint in turn. */
 export async function readKeysLightly(access: EtcdAccess, keys: readonly string[]): Promise<LightRead> {
-  // Loaded here, not at startup: only the hooks that ask etcd pay for it.
-  const { connect } = await import("node:http2");
+  // Loaded here, not at startup: only the hooks that ask etcd pay for them.
+  const [{ connect }, tls] = await Promise.all([import("node:http2"), import("node:tls")]);
   const body = frameGrpc(encodeRangeTxn(keys));
   let last: LightRead = { kind: "unavailable", reason: "no endpoint" };
   for (const endpoint of access.endpoints) {
-    last = await callOnce(connect, endpoint, access, body);
+    last = await callOnce(connect, tls.connect, endpoint, access, body);
     if (last.kind === "values") return { kind: "values", values: padTo(last.values, keys.length) };
     if (last.kind === "failed") return last;
   }
@@ -36,11 +36,17 @@ function padTo(values: readonly (string | undefined)[], length: number) {
 }
 
 type Connect = typeof import("node:http2").connect;
+type TlsConnect = typeof import("node:tls").connect;
 
-function callOnce(connect: Connect, endpoint: string, access: EtcdAccess, body: Buffer): Promise<LightRead> {
+function callOnce(
+  connect: Connect,
+  tlsConnect: TlsConnect,
+  endpoint: string,
+  access: EtcdAccess,
+  body: Buffer,
+): Promise<LightRead> {
   return new Promise((resolve) => {
-    const tls = access.tls && { ca: access.tls.ca, cert: access.tls.cert, key: access.tls.key };
-    const session = connect(endpoint, tls ?? {});
+    const session = connect(endpoint, tlsOptions(tlsConnect, endpoint, access));
     const chunks: Buffer[] = [];
     let grpcStatus: string | undefined;
     let grpcMessage = "";
@@ -75,6 +81,17 @@ function callOnce(connect: Connect, endpoint: string, access: EtcdAccess, body: 
     request.on("end", () => finish(answerOf(grpcStatus, grpcMessage, Buffer.concat(chunks))));
     request.end(body);
   });
+}
+
+// http2 would name an IP address as the TLS server name, which Node warns about on stderr (RFC 6066 has
+// none for addresses); tls.connect sends a name only for host names and checks the certificate alike.
+function tlsOptions(tlsConnect: TlsConnect, endpoint: string, access: EtcdAccess) {
+  if (!access.tls || !endpoint.startsWith("https:")) return {};
+  const url = new URL(endpoint);
+  const { ca, cert, key } = access.tls;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  const port = Number(url.port || 443);
+  return { createConnection: () => tlsConnect({ host, port, ca, cert, key, ALPNProtocols: ["h2"] }) };
 }
 
 /** Turns a finished gRPC call into a LightRead. */

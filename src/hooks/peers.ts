@@ -41,29 +41,32 @@ export async function syncPeers(
   const [relationId, leader] = await Promise.all([peerRelationId(), isLeader()]);
   if (relationId === undefined) return;
   const report = await observeReport(record, known.observation);
-  await publishReport(relationId, report);
+  // Independent tool calls, side by side: each is a process of its own.
+  const [, peers, appData] = await Promise.all([
+    publishReport(relationId, report),
+    readPeers(relationId),
+    leader ? relationGetApp(relationId, context.appName) : undefined,
+  ]);
   if (status && isUpgradeStaged(record)) {
     await statusSet(
       status.state,
       `${status.message}; a new flanneld is staged, waiting for this unit's turn`,
     );
   }
-  const peers = await readPeers(relationId);
   await writePeersFile(peers.map(toTarget));
-  if (leader) {
+  if (appData !== undefined) {
     const units = [{ unit: context.unitName, report }, ...peers];
-    await leadApplication(relationId, context, record, units, known.config);
+    await leadApplication(relationId, appData, record, units, known.config);
   }
 }
 
 async function leadApplication(
   relationId: string,
-  context: JujuContext,
+  appData: Record<string, string>,
   record: UnitRecord,
   units: Peer[],
   config: Record<string, unknown> | undefined,
 ) {
-  const appData = await relationGetApp(relationId, context.appName);
   const live = units.map(({ unit, report }) => ({ unit, ip: report.publicIp }));
   const leases = await reclaimStaleLeases(appData, live, record, config);
   const upgrade = await passUpgradeTurn(appData, units);
