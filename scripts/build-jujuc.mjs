@@ -25,7 +25,7 @@ function sourceHash(go) {
 
 /** Builds outfile unless its recorded hash matches; returns outfile. */
 export function buildJujuc(target = join(root, "build/harness/jujuc")) {
-  // go build runs in the source directory: a relative path would land there.
+  // Go builds in the source directory: a relative -o would land there, not where the caller meant.
   const outfile = resolve(target);
   const go = findGo();
   const hash = sourceHash(go);
