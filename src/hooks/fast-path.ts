@@ -1,6 +1,6 @@
 import type { HealthObservation } from "../health/health";
 import type { JujuContext } from "../juju/context";
-import { safeStatusMessage, statusGet, statusSet } from "../juju/status";
+import { safeStatusMessage, statusGet } from "../juju/status";
 import { traced, traceNote } from "../trace/spans";
 import { etcdRelationIds } from "./etcd-access";
 import { checkEtcdStillHolds } from "./etcd-light-check";
@@ -52,6 +52,10 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
   const [inputs, shown] = await Promise.all([observeSteady(record, etcdRelations), statusGet()]);
   const result = checkSteady(inputs);
   if (!result.steady) return refuse(result.drift);
+  // Only a unit Juju already shows ready is confirmed here: any other status (blocked because etcd refused
+  // the charm, waiting for a restart) is the full reconcile's to change, so a no-op hook never flips it.
+  if (shown.state !== result.status.state || shown.message !== safeStatusMessage(result.status.message))
+    return refuse("the unit's status is not the ready one");
   if (ETCD_CHECK_HOOKS.has(context.hookName)) {
     const publicIp = record.publicIp ?? "";
     const lost = await traced("etcd", () =>
@@ -61,8 +65,6 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
   }
   traceNote("fast-path", "nothing to change");
   const { status } = result;
-  if (shown.state !== status.state || shown.message !== safeStatusMessage(status.message))
-    await statusSet(status.state, status.message);
   await writeHealthState(record, status, true);
   const observation = healthObservationOf(inputs, record);
   await syncPeers(context, record, status, { observation, config: inputs.config });
