@@ -3,10 +3,13 @@ import { observeHealth } from "../health/observe";
 import { actionSet } from "../juju/action";
 import { jujuContext } from "../juju/context";
 import { jujuLog, redactSecrets } from "../juju/status";
-import { tryFastPath } from "./fast-path";
+import { runHook } from "./events";
 import { runMeshCheck } from "./mesh-check";
 
-/** The one entrypoint of every hook and action (dispatch and hooks/* run it). */
+/**
+ * The entrypoint of every action and of the hooks the fast path did not finish: dispatch runs
+ * lib/hook.cjs (fast-main.ts), which imports this bundle when the full reconcile must run.
+ */
 async function main() {
   const context = jujuContext();
   const action = context.actionName ?? actionOf(process.env.JUJU_DISPATCH_PATH);
@@ -15,9 +18,6 @@ async function main() {
     return;
   }
   if (action === "mesh-check") return runMeshCheck();
-  if (await tryFastPath(context)) return;
-  // The full reconcile is its own bundle chunk: a hook the fast path finished never parses it.
-  const { runHook } = await import("./events");
   await runHook(context);
 }
 
