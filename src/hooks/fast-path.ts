@@ -1,14 +1,17 @@
+import { isDeepStrictEqual } from "node:util";
+import { readTlsFiles } from "../etcd/tls-files";
+import { readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import type { HealthObservation } from "../health/health";
 import type { JujuContext } from "../juju/context";
 import { safeStatusMessage, statusGet } from "../juju/status";
 import { traced, traceNote } from "../trace/spans";
 import { etcdRelationIds } from "./etcd-access";
-import { checkEtcdStillHolds } from "./etcd-light-check";
+import { judgeLeaseRead, type LeaseRead, leaseKeyOf, readLeaseKeys } from "./etcd-light-check";
 import { writeHealthState } from "./health-state";
 import { syncPeers } from "./peers";
 import { checkSteady, type SteadyInputs } from "./steady-check";
 import { observeSteady } from "./steady-observe";
-import { loadUnitRecord } from "./unit-record";
+import { loadUnitRecord, type UnitRecord } from "./unit-record";
 
 /** Hooks whose only job is to bring the machine up to date with config, relation data and resource. */
 const FAST_HOOKS = new Set([
@@ -47,6 +50,11 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
   if (!FAST_HOOKS.has(context.hookName)) return false;
   const record = await loadUnitRecord().catch(() => undefined);
   if (record === undefined) return false;
+  // The etcd read starts at once, beside the other looks, from what the record and the files say; it
+  // counts only if checkSteady then proves that it asked the etcd, prefix, credentials and lease it should.
+  const early = ETCD_CHECK_HOOKS.has(context.hookName)
+    ? readEtcdEarly(record).catch(() => undefined)
+    : undefined;
   const etcdRelations = await etcdRelationIds();
   if (etcdRelations.length === 0) return refuse("no etcd relation");
   const [inputs, shown] = await Promise.all([observeSteady(record, etcdRelations), statusGet()]);
@@ -56,11 +64,17 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
   // the charm, waiting for a restart) is the full reconcile's to change, so a no-op hook never flips it.
   if (shown.state !== result.status.state || shown.message !== safeStatusMessage(result.status.message))
     return refuse("the unit's status is not the ready one");
-  if (ETCD_CHECK_HOOKS.has(context.hookName)) {
-    const publicIp = record.publicIp ?? "";
-    const lost = await traced("etcd", () =>
-      checkEtcdStillHolds(result.access, record, result.lease, publicIp),
-    );
+  if (early !== undefined) {
+    const prefix = record.joined?.etcdPrefix ?? "";
+    const key = leaseKeyOf(result.lease);
+    const asked = await early;
+    const proven =
+      asked !== undefined &&
+      asked.prefix === prefix &&
+      asked.key === key &&
+      isDeepStrictEqual(asked.access, result.access);
+    const read = proven ? asked : await traced("etcd", () => readLeaseKeys(result.access, prefix, key));
+    const lost = judgeLeaseRead(read.answer, record.publicIp);
     if (lost !== undefined) return refuse(lost);
   }
   traceNote("fast-path", "nothing to change");
@@ -69,6 +83,15 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
   const observation = healthObservationOf(inputs, record);
   await syncPeers(context, record, status, { observation, config: inputs.config });
   return true;
+}
+
+async function readEtcdEarly(record: UnitRecord): Promise<LeaseRead | undefined> {
+  const { joined, etcdEndpoints, etcdTls } = record;
+  const [lease, tls] = await Promise.all([readLease(SUBNET_ENV_PATH), etcdTls ? readTlsFiles() : undefined]);
+  if (!lease?.ok || joined === undefined || !etcdEndpoints?.length || (etcdTls && tls === undefined))
+    return undefined;
+  const access = tls ? { endpoints: etcdEndpoints, tls } : { endpoints: etcdEndpoints };
+  return traced("etcd", () => readLeaseKeys(access, joined.etcdPrefix, leaseKeyOf(lease.lease)));
 }
 
 function refuse(drift: string): false {
