@@ -3,8 +3,7 @@
 // cgroups as ./health reads them, so no systemctl runs, and no execa or etcd client is loaded.
 import { readlink, stat } from "node:fs/promises";
 import { isIPv4 } from "node:net";
-import { readForwardRulesForHealth } from "../bridges/forward-plan";
-import { type LinkAddresses, readLinkAddresses } from "../bridges/ip-addr";
+import { readLinkAddresses } from "../bridges/ip-addr";
 import { IPTABLES_WAIT } from "../bridges/lxc/masquerade";
 import type { Run } from "../bridges/programs";
 import type { ContainerType } from "../config/choices";
@@ -153,9 +152,9 @@ async function observeRules(type: ContainerType, bridgeName: string | undefined)
   const [bridge, natRules, forwardRules] = await Promise.all([
     bridgeName === undefined ? undefined : readLinkAddresses(bridgeName, lightRun),
     type === "none" ? undefined : listRules(lightRun, ["-t", "nat", "-S", "POSTROUTING"]),
-    readForwardRulesForHealth(lightRun),
+    listRules(lightRun, ["-S", "FORWARD"]),
   ]);
-  return { bridge: bridge as LinkAddresses | undefined, natRules, forwardRules };
+  return { bridge, natRules, forwardRules };
 }
 
 // With the reconcile's lock wait, so that a busy xtables lock reads as "could not list", not as a drift.
