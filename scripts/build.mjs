@@ -1,7 +1,7 @@
 // Bundles the charm's entrypoints into self-contained files that run on Node >= 18 with no node_modules.
 import { readFile, rm } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
@@ -11,6 +11,10 @@ const require = createRequire(import.meta.url);
 /** Entry points of the charm (into build/flannel/lib) and of the test harnesses (into build/harness). */
 const ENTRIES = [
   { in: "src/hooks/main.ts", out: "flannel/lib/charm" },
+  // What dispatch runs: the hooks' fast path alone, as CommonJS, which starts faster than an ES module
+  // graph (see src/hooks/fast-main.ts). What it imports lazily (execa, the etcd client) it takes from the
+  // chunks of lib/charm.mjs instead of carrying copies.
+  { in: "src/hooks/fast-main.ts", out: "flannel/lib/hook", format: "cjs", lazyChunksOf: "flannel/lib/charm" },
   // ./health runs on every `juju exec`: CommonJS starts faster than an ES module, and old syntax lets its
   // Node.js version check run on any Node.js (see src/health/main.ts).
   { in: "src/health/main.ts", out: "flannel/lib/health", format: "cjs", target: "node12" },
@@ -29,6 +33,30 @@ function etcdProtoPlugin() {
         const json = JSON.stringify(parsedProtos(join(dirname(args.path), "../proto/rpc.proto")));
         return { contents: source.replace(call, `(0, proto_loader_1.fromJSON)(${json},`), loader: "js" };
       });
+    },
+  };
+}
+
+// Modules imported only with import() that the CommonJS entry must not bundle: chunks of the ES build.
+const LAZY_MODULES = [
+  { filter: /^execa$/, entryPoint: /node_modules\/execa\// },
+  { filter: /\/etcd3-module$/, entryPoint: /src\/etcd\/etcd3-module\.ts$/ },
+];
+
+function sharedChunksPlugin(metafile, outdir) {
+  return {
+    name: "shared-chunks",
+    setup(build) {
+      for (const lazy of LAZY_MODULES) {
+        build.onResolve({ filter: lazy.filter }, (args) => {
+          if (args.kind !== "dynamic-import") throw new Error(`${args.path} must be imported lazily only`);
+          const found = Object.entries(metafile.outputs).find(([, o]) =>
+            lazy.entryPoint.test(o.entryPoint ?? ""),
+          );
+          if (!found) throw new Error(`no chunk for ${args.path} in the ES build`);
+          return { path: `./${relative(outdir, found[0])}`, external: true };
+        });
+      }
     },
   };
 }
@@ -70,7 +98,12 @@ export async function build(entries = ENTRIES) {
             js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
           }
         : {},
-      plugins: [etcdProtoPlugin()],
+      plugins: [
+        etcdProtoPlugin(),
+        ...(entry.lazyChunksOf
+          ? [sharedChunksPlugin(metafiles[entry.lazyChunksOf], join("build", dirname(entry.out)))]
+          : []),
+      ],
     });
     metafiles[entry.out] = result.metafile;
   }

@@ -1,4 +1,15 @@
-import { execa } from "execa";
+import type { execa as Execa } from "execa";
+
+let loading: Promise<typeof Execa> | undefined;
+
+/**
+ * execa, loaded on first use: with its dependencies it is about 200 KB of a hook's bundle, and a hook that
+ * finds the machine as it should be runs no program through it.
+ */
+export function loadExeca(): Promise<typeof Execa> {
+  loading ??= import("execa").then((module) => module.execa);
+  return loading;
+}
 
 export interface ProgramOptions {
   /** How long the program may run before it is killed. */
@@ -39,6 +50,7 @@ export class ProgramError extends Error {
 
 /** Runs a program with execa and a bound; one that cannot start counts as 127, one out of time as 124. */
 export const runProgram: Run = async (file, args, options = {}) => {
+  const execa = await loadExeca();
   const result = await execa(file, args, {
     reject: false,
     stdin: "ignore",
@@ -51,6 +63,7 @@ export const runProgram: Run = async (file, args, options = {}) => {
 /** Runs a program with execa and a bound, and throws ProgramError when it fails or runs out of time. */
 export const execProgram: Exec = async (file, args, options = {}) => {
   const timeoutMs = options.timeoutMs ?? CHANGE_TIMEOUT_MS;
+  const execa = await loadExeca();
   const result = await execa(file, args, { reject: false, stdin: "ignore", timeout: timeoutMs });
   if (!result.failed) return;
   const command = [file, ...args].join(" ");

@@ -1,5 +1,4 @@
-import { IPv4CidrRange, Validator } from "ip-num";
-
+import { networkOf, parseCidr } from "../flannel/ipv4-cidr";
 import { BACKENDS, type Backend, CONTAINER_TYPES, type ContainerType } from "./choices";
 
 export { BACKENDS, type Backend, CONTAINER_TYPES, type ContainerType } from "./choices";
@@ -52,7 +51,7 @@ function normalise(values: Record<string, unknown>): CharmConfig {
   return Object.freeze({
     containerType: values["container-type"] as ContainerType,
     backend: values.backend as Backend,
-    network: IPv4CidrRange.fromCidr(String(values.network)).toCidrString(),
+    network: String(values.network),
     subnetLen: Number(values["subnet-len"]),
     etcdPrefix: String(values["etcd-prefix"]).replace(/\/+$/, ""),
     iface: String(values.iface).trim(),
@@ -69,15 +68,18 @@ function validateChoice(values: Record<string, unknown>, key: string, choices: r
   return `${key} must be one of ${choices.join(", ")}; got ${show(values[key])}`;
 }
 
+// ipv4-cidr, not ip-num: every hook parses config, and ip-num is 64 KB of bundle to load first.
 function validateNetwork(network: unknown) {
-  const [valid, messages] = Validator.isValidIPv4CidrNotation(String(network));
-  if (typeof network === "string" && valid) {
-    const range = IPv4CidrRange.fromCidr(network);
-    const [address, length] = network.split("/");
-    if (range.getFirst().toString() === address) return undefined;
-    return `network ${show(network)} has host bits set; did you mean ${range.getFirst()}/${length}?`;
-  }
-  return `network must be an IPv4 CIDR such as 10.10.0.0/16; got ${show(network)}${messages.length ? ` (${messages[0]})` : ""}`;
+  const cidr = typeof network === "string" ? parseCidr(network) : undefined;
+  if (cidr === undefined)
+    return `network must be an IPv4 CIDR such as 10.10.0.0/16; got ${show(network)} (a.b.c.d/len, len 0-32)`;
+  const first = networkOf(cidr);
+  if (first === cidr.address) return undefined;
+  return `network ${show(network)} has host bits set; did you mean ${formatIPv4(first)}/${cidr.length}?`;
+}
+
+function formatIPv4(address: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
 }
 
 function validateSubnetLen(subnetLen: unknown, network: unknown) {

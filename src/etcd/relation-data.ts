@@ -48,14 +48,22 @@ const PEM_LABELS: Record<keyof typeof TLS_FIELDS, readonly string[]> = {
 
 type UnitResult = { ok: true; endpoints: string[]; tls?: EtcdTls } | { ok: false; problem: EtcdProblem };
 
+export interface ParseOptions {
+  /**
+   * Says whether TLS material is already proven usable, so that its costly parse (certificates, key,
+   * their match) can be skipped: e.g. it is what the running flanneld loaded and got its lease with.
+   */
+  readonly isProvenTls?: (tls: EtcdTls) => boolean;
+}
+
 /** Computes etcd access from every related unit's data, in the 2014 or the modern shape. */
-export function parseEtcdRelation(units: readonly UnitData[]): EtcdAccessResult {
+export function parseEtcdRelation(units: readonly UnitData[], options: ParseOptions = {}): EtcdAccessResult {
   const sorted = [...units].sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
   const endpoints = new Set<string>();
   let tls: EtcdTls | undefined;
   for (const { unit, data } of sorted) {
     if (!hasAny(data)) continue;
-    const result = parseUnit(unit, data);
+    const result = parseUnit(unit, data, options);
     if (!result.ok) return result;
     for (const endpoint of result.endpoints) endpoints.add(endpoint);
     tls ??= result.tls;
@@ -81,10 +89,11 @@ function hasAny(data: Readonly<Record<string, unknown>>): boolean {
   return keys.some((key) => data[key] !== undefined && data[key] !== "");
 }
 
-function parseUnit(unit: string, data: Readonly<Record<string, unknown>>): UnitResult {
+function parseUnit(unit: string, data: Readonly<Record<string, unknown>>, options: ParseOptions): UnitResult {
   const typeProblem = checkTypes(unit, data);
   if (typeProblem) return { ok: false, problem: typeProblem };
-  if (data.connection_string !== undefined && data.connection_string !== "") return parseModern(unit, data);
+  if (data.connection_string !== undefined && data.connection_string !== "")
+    return parseModern(unit, data, options);
   return parseLegacy(unit, data);
 }
 
@@ -110,7 +119,11 @@ function parseLegacy(unit: string, data: Readonly<Record<string, unknown>>): Uni
   return { ok: true, endpoints: [`http://${host.value}:${checkedPort.value}`] };
 }
 
-function parseModern(unit: string, data: Readonly<Record<string, unknown>>): UnitResult {
+function parseModern(
+  unit: string,
+  data: Readonly<Record<string, unknown>>,
+  options: ParseOptions,
+): UnitResult {
   const text = data.connection_string as string;
   // Before splitting at commas: a password may hold one, and no part of it may reach a message.
   const noUserInfo = checkNoUserInfo(text);
@@ -139,13 +152,17 @@ function parseModern(unit: string, data: Readonly<Record<string, unknown>>): Uni
   }
   if (endpoints.length === 0)
     return fieldFailure(unit, "connection_string", { ok: false, message: `${show(text)} lists no URL` });
-  const tls = parseTls(unit, data);
+  const tls = parseTls(unit, data, options);
   if (tls && "kind" in tls) return { ok: false, problem: tls };
   return tls ? { ok: true, endpoints, tls } : { ok: true, endpoints };
 }
 
 // TLS is all or nothing: flanneld only uses TLS when cert and key are both given.
-function parseTls(unit: string, data: Readonly<Record<string, unknown>>): EtcdTls | EtcdProblem | undefined {
+function parseTls(
+  unit: string,
+  data: Readonly<Record<string, unknown>>,
+  options: ParseOptions,
+): EtcdTls | EtcdProblem | undefined {
   const fields = Object.keys(TLS_FIELDS) as (keyof typeof TLS_FIELDS)[];
   const given = fields.filter((field) => data[field] !== undefined && data[field] !== "");
   if (given.length === 0) return undefined;
@@ -157,6 +174,7 @@ function parseTls(unit: string, data: Readonly<Record<string, unknown>>): EtcdTl
     if (!checked.ok) return invalidProblem(field, `${unit} published a ${field} that ${checked.message}`);
     tls[TLS_FIELDS[field]] = checked.value;
   }
+  if (options.isProvenTls?.(tls as unknown as EtcdTls)) return tls as unknown as EtcdTls;
   const problem = checkTlsMaterial(tls as unknown as EtcdTls);
   if (problem)
     return invalidProblem(problem.field, `${unit} published a ${problem.field} that ${problem.message}`);

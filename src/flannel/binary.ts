@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { chmod, copyFile, lstat, mkdtemp, open, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
-import { execa } from "execa";
+import { loadExeca } from "../bridges/programs";
 import { extractTarMember, TarRefused } from "./tar-member";
 
 /** Where the charm installs flanneld. */
@@ -52,6 +52,7 @@ export async function installFlanneld(
 
 /** Runs `flanneld --version` (it prints to stderr) and returns e.g. "v0.28.9" or "dev". */
 export async function readFlanneldVersion(path: string, resource: string = path): Promise<string> {
+  const execa = await loadExeca();
   const result = await execa(path, ["--version"], { reject: false, timeout: VERSION_TIMEOUT_MS, all: true });
   const version =
     String(result.all ?? "")

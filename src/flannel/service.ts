@@ -1,7 +1,6 @@
 import { readFile, watch, writeFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { execa } from "execa";
-import { execProgram } from "../bridges/programs";
+import { execProgram, loadExeca } from "../bridges/programs";
 import { ensureFile, readFileIfExists, removeFile, writeFileAtomic } from "../fs/atomic";
 import { traced } from "../trace/spans";
 import { isWrittenSince, type LeaseResult, readLease, SUBNET_ENV_PATH } from "./subnet-env";
@@ -9,6 +8,8 @@ import { isWrittenSince, type LeaseResult, readLease, SUBNET_ENV_PATH } from "./
 export const SERVICE_NAME = "flannel.service";
 export const UNIT_PATH = "/etc/systemd/system/flannel.service";
 export const SYSCTL_PATH = "/etc/sysctl.d/60-flannel.conf";
+/** What the charm keeps in SYSCTL_PATH. */
+export const IP_FORWARD_SYSCTL = "# Written by the flannel charm.\nnet.ipv4.ip_forward = 1\n";
 export const IP_FORWARD_PROC_PATH = "/proc/sys/net/ipv4/ip_forward";
 /** ip_forward's value from before the charm first set it, put back on remove. */
 export const IP_FORWARD_BEFORE_PATH = "/var/lib/flannel-charm/ip_forward.before";
@@ -65,6 +66,7 @@ export async function removeService(unitPath: string = UNIT_PATH): Promise<boole
 
 /** Whether systemd reports flanneld active. */
 export async function isServiceActive(): Promise<boolean> {
+  const execa = await loadExeca();
   const result = await traced("systemctl", () =>
     execa("systemctl", ["is-active", "--quiet", SERVICE_NAME], {
       reject: false,
@@ -86,10 +88,7 @@ export async function ensureIpForward(
   if ((await readFileIfExists(beforePath)) === undefined) {
     await writeFileAtomic(beforePath, `${(await readFile(procPath, "utf8")).trim()}\n`);
   }
-  const persisted = await ensureFile(
-    sysctlPath,
-    "# Written by the flannel charm.\nnet.ipv4.ip_forward = 1\n",
-  );
+  const persisted = await ensureFile(sysctlPath, IP_FORWARD_SYSCTL);
   if ((await readFile(procPath, "utf8")).trim() === "1") return persisted;
   await writeFile(procPath, "1\n");
   return true;
@@ -115,6 +114,7 @@ export async function restoreIpForward(
 /** Deletes the flannel devices left after flanneld stopped; returns the ones removed. */
 export async function removeFlannelDevice(): Promise<string[]> {
   const removed: string[] = [];
+  const execa = await loadExeca();
   for (const device of FLANNEL_DEVICES) {
     const result = await execa("ip", ["link", "delete", device], {
       reject: false,
@@ -127,6 +127,7 @@ export async function removeFlannelDevice(): Promise<string[]> {
 
 /** When flanneld's current process started, as systemd reports it (CLOCK_MONOTONIC µs); undefined when not active. */
 export async function flanneldStartedAt(): Promise<number | undefined> {
+  const execa = await loadExeca();
   const result = await execa(
     "systemctl",
     ["show", "-p", "ActiveState", "-p", "ExecMainStartTimestampMonotonic", SERVICE_NAME],

@@ -24,9 +24,11 @@ export async function reclaimStaleLeases(
   appData: Record<string, string>,
   live: readonly LiveUnit[],
   record: UnitRecord,
+  config?: Record<string, unknown>,
 ): Promise<{ settings: Record<string, string>; notes: string[] }> {
   const now = Date.now();
-  let { book, due } = updateLeaseBook(parseLeaseBook(appData), live, now, (await readGraceS()) * 1000);
+  const graceMs = graceSOf(config ?? (await configGet())) * 1000;
+  let { book, due } = updateLeaseBook(parseLeaseBook(appData), live, now, graceMs);
   for (const { unit, ip } of due) book = await reclaim(book, unit, ip, record, now);
   return { settings: renderLeaseBook(book), notes: describeLeaseBook(book, now) };
 }
@@ -49,7 +51,7 @@ async function reclaim(book: LeaseBook, unit: string, ip: string, record: UnitRe
   }
 }
 
-async function readGraceS(): Promise<number> {
-  const value = (await configGet())["lease-reclaim-grace"];
+function graceSOf(config: Record<string, unknown>): number {
+  const value = config["lease-reclaim-grace"];
   return typeof value === "number" && value >= 0 ? value : DEFAULT_GRACE_S;
 }

@@ -6,7 +6,10 @@ import { jujuLog, redactSecrets } from "../juju/status";
 import { runHook } from "./events";
 import { runMeshCheck } from "./mesh-check";
 
-/** The one entrypoint of every hook and action (dispatch and hooks/* run it). */
+/**
+ * The entrypoint of every action and of the hooks the fast path did not finish: dispatch runs
+ * lib/hook.cjs (fast-main.ts), which imports this bundle when the full reconcile must run.
+ */
 async function main() {
   const context = jujuContext();
   const action = context.actionName ?? actionOf(process.env.JUJU_DISPATCH_PATH);

@@ -6,6 +6,7 @@ import { readHeldLease } from "../flannel/service";
 import type { Lease } from "../flannel/subnet-env";
 import { jujuLog } from "../juju/status";
 import { traced } from "../trace/spans";
+import { leaseKeyOf } from "./etcd-light-check";
 import { type JoinedNetwork, markRestartPending, type UnitRecord } from "./unit-record";
 import { blocked, waiting } from "./unit-status";
 
@@ -54,16 +55,15 @@ export async function ensureNetworkJoined(config: CharmConfig, access: EtcdAcces
 // flanneld's own lease renewal reports the outage.
 async function isStillInEtcd(access: EtcdAccess, prefix: string, lease: Lease, publicIp: string | undefined) {
   if (publicIp === undefined) return false;
-  const [address = "", length] = lease.subnet.split("/");
-  const key = `${address.replace(/\.\d+$/, ".0")}-${length}`;
+  const key = leaseKeyOf(lease);
   return traced("etcd", () => isLeaseInEtcd(access, prefix, key, publicIp)).catch((error: unknown) => {
     if (error instanceof EtcdUnavailable) return true;
     return waitIfUnavailable(error);
   });
 }
 
-// A digest, so the record never holds the credentials themselves.
-function fingerprintOf(access: EtcdAccess, prefix: string): string {
+/** A digest of how the unit reaches etcd, so the record never holds the credentials themselves. */
+export function fingerprintOf(access: EtcdAccess, prefix: string): string {
   const tls = access.tls ? [access.tls.ca, access.tls.cert, access.tls.key] : null;
   const text = JSON.stringify({ endpoints: access.endpoints, prefix, tls });
   return createHash("sha256").update(text).digest("hex").slice(0, 32);

@@ -1,6 +1,7 @@
 import { readLinkAddresses } from "../bridges/ip-addr";
 import { FLANNEL_DEVICES } from "../flannel/service";
 import type { Lease } from "../flannel/subnet-env";
+import type { HealthObservation } from "../health/health";
 import { computeHealth } from "../health/health";
 import { observeHealth } from "../health/observe";
 import type { JujuContext } from "../juju/context";
@@ -17,33 +18,57 @@ import { isUpgradeStaged, passUpgradeTurn } from "./rolling-upgrade";
 import type { UnitRecord } from "./unit-record";
 import type { UnitStatus } from "./unit-status";
 
+/** What the hook already read, so that syncPeers need not look again. */
+export interface KnownToPeers {
+  /** The machine as ./health would observe it now (the fast path has just looked at all of it). */
+  readonly observation?: HealthObservation;
+  /** `config-get` output. */
+  readonly config?: Record<string, unknown>;
+}
+
 /**
  * After every hook: publishes this unit's report on the overlay peer relation, saves the peers for
  * `./health --peers`, and on the leader sums the application up, reclaims stale leases and hands out
  * upgrade turns.
  */
-export async function syncPeers(context: JujuContext, record: UnitRecord, status: UnitStatus | undefined) {
+export async function syncPeers(
+  context: JujuContext,
+  record: UnitRecord,
+  status: UnitStatus | undefined,
+  known: KnownToPeers = {},
+) {
   if (context.hookName === `${PEER_RELATION}-relation-broken`) return;
-  const relationId = await peerRelationId();
+  const [relationId, leader] = await Promise.all([peerRelationId(), isLeader()]);
   if (relationId === undefined) return;
-  const report = await observeReport(record);
-  await publishReport(relationId, report);
+  const report = await observeReport(record, known.observation);
+  // Independent tool calls, side by side: each is a process of its own.
+  const [, peers, appData] = await Promise.all([
+    publishReport(relationId, report),
+    readPeers(relationId),
+    leader ? relationGetApp(relationId, context.appName) : undefined,
+  ]);
   if (status && isUpgradeStaged(record)) {
     await statusSet(
       status.state,
       `${status.message}; a new flanneld is staged, waiting for this unit's turn`,
     );
   }
-  const peers = await readPeers(relationId);
   await writePeersFile(peers.map(toTarget));
-  if (await isLeader())
-    await leadApplication(relationId, context, record, [{ unit: context.unitName, report }, ...peers]);
+  if (appData !== undefined) {
+    const units = [{ unit: context.unitName, report }, ...peers];
+    await leadApplication(relationId, appData, record, units, known.config);
+  }
 }
 
-async function leadApplication(relationId: string, context: JujuContext, record: UnitRecord, units: Peer[]) {
-  const appData = await relationGetApp(relationId, context.appName);
+async function leadApplication(
+  relationId: string,
+  appData: Record<string, string>,
+  record: UnitRecord,
+  units: Peer[],
+  config: Record<string, unknown> | undefined,
+) {
   const live = units.map(({ unit, report }) => ({ unit, ip: report.publicIp }));
-  const leases = await reclaimStaleLeases(appData, live, record);
+  const leases = await reclaimStaleLeases(appData, live, record, config);
   const upgrade = await passUpgradeTurn(appData, units);
   const settings = { ...leases.settings, ...upgrade.settings };
   if (Object.entries(settings).some(([key, value]) => (appData[key] ?? "") !== value)) {
@@ -66,8 +91,8 @@ export function toTarget(peer: Peer): ProbeTarget {
   return { unit: peer.unit, subnet: peer.report.subnet, address: peer.report.overlayAddress };
 }
 
-async function observeReport(record: UnitRecord): Promise<PeerReport> {
-  const observation = await observeHealth();
+async function observeReport(record: UnitRecord, known?: HealthObservation): Promise<PeerReport> {
+  const observation = known ?? (await observeHealth());
   const lease = observation.lease?.ok ? observation.lease.lease : undefined;
   const health = computeHealth(observation);
   return {

@@ -1,4 +1,4 @@
-import { execa } from "execa";
+import { spawn } from "node:child_process";
 
 /** A hook tool that failed to run or exited non-zero; stdout/stderr are kept for the lookup table. */
 export class HookToolError extends Error {
@@ -34,22 +34,51 @@ export interface RunOptions {
 // Hook tools talk to the local unit agent; a minute is far beyond any healthy call.
 const TIMEOUT_MS = 60_000;
 
-/** Runs one hook tool with an argv array and returns its stdout; throws HookToolError on any failure. */
+/**
+ * Runs one hook tool with an argv array and returns its stdout; throws HookToolError on any failure.
+ * node:child_process, not execa: every hook calls tools, and importing execa costs more than the calls.
+ */
 export async function runHookTool(tool: string, args: readonly string[], options: RunOptions = {}) {
   const command = [tool, ...args];
-  const result = await execa(tool, args, {
-    input: options.input ?? "",
-    reject: false,
-    timeout: TIMEOUT_MS,
-    stripFinalNewline: false,
-  });
-  if (result.failed) {
+  const result = await spawnTool(tool, args, options.input ?? "");
+  if (result.error !== undefined || result.exitCode !== 0) {
     throw new HookToolError(
-      { command, exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) },
-      { cause: result.cause ?? result },
+      { command, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr },
+      { cause: result.error ?? result },
     );
   }
-  return String(result.stdout);
+  return result.stdout;
+}
+
+interface ToolResult {
+  exitCode?: number;
+  stdout: string;
+  stderr: string;
+  /** Why the tool could not run or was killed (not found, timed out); undefined when it exited. */
+  error?: Error;
+}
+
+function spawnTool(tool: string, args: readonly string[], input: string): Promise<ToolResult> {
+  return new Promise((resolve) => {
+    const child = spawn(tool, [...args], { stdio: "pipe", timeout: TIMEOUT_MS, killSignal: "SIGKILL" });
+    const stdout: Buffer[] = [];
+    const stderr: Buffer[] = [];
+    let error: Error | undefined;
+    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.on("error", (cause) => {
+      error = cause;
+    });
+    // A tool that does not read its stdin closes it early: that is no failure of the call.
+    child.stdin.on("error", () => undefined);
+    child.stdin.end(input);
+    child.on("close", (code, signal) => {
+      if (signal !== null && error === undefined)
+        error = new Error(`${tool} was killed by ${signal} (timeout ${TIMEOUT_MS} ms)`);
+      const text = (chunks: Buffer[]) => Buffer.concat(chunks).toString("utf8");
+      resolve({ exitCode: code ?? undefined, stdout: text(stdout), stderr: text(stderr), error });
+    });
+  });
 }
 
 /** Runs a hook tool with `--format=json` first and returns its parsed output. */

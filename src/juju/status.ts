@@ -1,5 +1,6 @@
 import { translated } from "./errors";
-import { runHookTool } from "./hook-tool";
+import { runHookTool, runHookToolJson } from "./hook-tool";
+import { asMap } from "./shapes";
 
 export const STATUS_STATES = ["maintenance", "waiting", "active", "blocked"] as const;
 export type StatusState = (typeof STATUS_STATES)[number];
@@ -40,6 +41,15 @@ function cut(text: string, max: number): string {
 export async function statusSet(state: StatusState, message: string): Promise<void> {
   // The "--" lets messages start with a hyphen.
   await translated(() => runHookTool("status-set", ["--", state, safeStatusMessage(message)]));
+}
+
+/** `status-get --format=json --include-data`: the unit's workload status and message as Juju holds them. */
+export async function statusGet(): Promise<{ state: string; message: string }> {
+  const value = asMap(
+    "status-get",
+    await translated(() => runHookToolJson("status-get", ["--include-data"])),
+  );
+  return { state: String(value.status ?? ""), message: String(value.message ?? "") };
 }
 
 /** `application-version-set VERSION`: the workload version shown by `juju status`. */

@@ -26,3 +26,18 @@ export async function traced<T>(
     }
   }
 }
+
+/**
+ * Notes, when tracing, which way a hook went: the fast path, or the full reconcile and the first
+ * difference that sent it there. `note` is one of the charm's fixed texts, never config or relation data;
+ * ms is 0 so that a benchmark summing waits is not disturbed.
+ */
+export function traceNote(span: "fast-path" | "full-reconcile", note: string): void {
+  const file = process.env[TRACE_VARIABLE];
+  if (!file) return;
+  try {
+    appendFileSync(file, `${JSON.stringify({ span, ms: 0, note })}\n`);
+  } catch {
+    // A trace is an aid to measuring: never let it fail a hook.
+  }
+}

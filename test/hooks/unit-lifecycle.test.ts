@@ -1,3 +1,4 @@
+import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { assertHooksSucceeded, CharmUnit, legacyEtcdData, modernEtcdData } from "../support/charm-unit";
 import { World } from "../world/world";
@@ -29,6 +30,20 @@ async function leaseKeysOf(address: string) {
     if (JSON.parse(listing[i + 1]).PublicIP === address) keys.push(listing[i]);
   }
   return keys;
+}
+
+/** Unary KV calls (Range, Txn, Put, DeleteRange) etcd has started so far, from its own metrics. */
+async function etcdKvCalls() {
+  const netns = `/run/netns/fcw-${world.id}-etcd`;
+  const url = `${world.etcd.endpoint}/metrics`;
+  const { stdout } = await execa("nsenter", [`--net=${netns}`, "--", "busybox", "wget", "-qO-", url]);
+  return stdout
+    .split("\n")
+    .filter(
+      (line) =>
+        line.startsWith("grpc_server_started_total{") && line.includes('grpc_service="etcdserverpb.KV"'),
+    )
+    .reduce((sum, line) => sum + Number(line.split(" ").pop()), 0);
 }
 
 async function flanneldPid(unit: CharmUnit) {
@@ -105,6 +120,16 @@ describe("a unit on a booted machine", () => {
     assertHooksSucceeded(await unit.updateStatus());
     assertHooksSucceeded(await unit.operate("upgrade-charm"));
     expect([await flanneldPid(unit), await fingerprint(unit, files)]).toEqual(before);
+  });
+
+  it("asks etcd nothing in a no-op config-changed, and one transaction in update-status", async () => {
+    const before = await etcdKvCalls();
+    assertHooksSucceeded(await unit.operate("config"));
+    const afterConfigChanged = await etcdKvCalls();
+    assertHooksSucceeded(await unit.updateStatus());
+    const afterUpdateStatus = await etcdKvCalls();
+    expect([afterConfigChanged - before, afterUpdateStatus - afterConfigChanged]).toEqual([0, 1]);
+    expect((await unit.status()).message).toBe(`ready: subnet ${subnet} mtu 1472 (lxcbr0)`);
   });
 
   it("refuses a change to the network, and clears the block when it is set back", async () => {

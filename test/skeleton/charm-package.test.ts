@@ -43,6 +43,7 @@ describe("the packed charm", () => {
       "README.md",
       "copyright",
       "files/find-node.sh",
+      "lib/hook.cjs",
       "lib/charm.mjs",
       "lib/health.cjs",
     ];
