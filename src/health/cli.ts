@@ -1,0 +1,37 @@
+// What ./health does once main.ts found Node.js recent enough: one line, exit 0 ready, 1 not ready (with
+// --peers: one line per peer probed through the overlay, exit 1 if any is unreachable). It must stay
+// light: no etcd client and no Juju tools, since operators run it outside hooks via `juju exec`.
+// `./health --explain [reason]` prints what each reason token means instead.
+import { runPeersCheck } from "../peers/peers-check";
+import { computeHealth, type Health } from "./health";
+import { lightRun } from "./light-run";
+import { observeHealth } from "./observe";
+import { prefetchedRun } from "./prefetched";
+import { explainReasons, type Reason } from "./reasons";
+
+const HEALTH_ERROR: Reason = "health-error";
+
+async function runHealth(): Promise<Health> {
+  try {
+    return computeHealth(await observeHealth({ run: prefetchedRun(process.env, lightRun) }));
+  } catch (error) {
+    process.stderr.write(`health: ${error instanceof Error ? error.message : String(error)}\n`);
+    return { line: `not-ready reason:${HEALTH_ERROR}`, exitCode: 1 };
+  }
+}
+
+/** Runs the mode the arguments ask for and sets the exit code. */
+export async function runHealthCli(argv: readonly string[]): Promise<void> {
+  const [flag, token] = argv;
+  if (flag === "--peers") {
+    process.exitCode = await runPeersCheck();
+  } else if (flag === "--explain") {
+    const explained = explainReasons(token);
+    process.stdout.write(explained.text);
+    process.exitCode = explained.exitCode;
+  } else {
+    const health = await runHealth();
+    process.stdout.write(`${health.line}\n`);
+    process.exitCode = health.exitCode;
+  }
+}
