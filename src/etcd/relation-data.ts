@@ -1,10 +1,10 @@
+import type { TlsProblem } from "./tls-material";
 import {
   type Checked,
   checkHost,
   checkNoUserInfo,
   checkPem,
   checkPort,
-  checkTlsMaterial,
   checkUrl,
   MAX_CONNECTION_STRING,
   MAX_URLS,
@@ -50,14 +50,14 @@ type UnitResult = { ok: true; endpoints: string[]; tls?: EtcdTls } | { ok: false
 
 export interface ParseOptions {
   /**
-   * Says whether TLS material is already proven usable, so that its costly parse (certificates, key,
-   * their match) can be skipped: e.g. it is what the running flanneld loaded and got its lease with.
+   * Checks TLS material that is complete and PEM-shaped: tls-material.ts parses it (costly, and node:tls
+   * is slow to load), while the hooks' fast path accepts only what it has proven otherwise.
    */
-  readonly isProvenTls?: (tls: EtcdTls) => boolean;
+  readonly checkTlsMaterial: (tls: EtcdTls) => TlsProblem | undefined;
 }
 
 /** Computes etcd access from every related unit's data, in the 2014 or the modern shape. */
-export function parseEtcdRelation(units: readonly UnitData[], options: ParseOptions = {}): EtcdAccessResult {
+export function parseEtcdRelation(units: readonly UnitData[], options: ParseOptions): EtcdAccessResult {
   const sorted = [...units].sort((a, b) => (a.unit < b.unit ? -1 : a.unit > b.unit ? 1 : 0));
   const endpoints = new Set<string>();
   let tls: EtcdTls | undefined;
@@ -174,8 +174,7 @@ function parseTls(
     if (!checked.ok) return invalidProblem(field, `${unit} published a ${field} that ${checked.message}`);
     tls[TLS_FIELDS[field]] = checked.value;
   }
-  if (options.isProvenTls?.(tls as unknown as EtcdTls)) return tls as unknown as EtcdTls;
-  const problem = checkTlsMaterial(tls as unknown as EtcdTls);
+  const problem = options.checkTlsMaterial(tls as unknown as EtcdTls);
   if (problem)
     return invalidProblem(problem.field, `${unit} published a ${problem.field} that ${problem.message}`);
   return tls as unknown as EtcdTls;

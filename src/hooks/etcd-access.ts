@@ -1,4 +1,5 @@
 import { type EtcdAccess, parseEtcdRelation, type UnitData } from "../etcd/relation-data";
+import { checkTlsMaterial } from "../etcd/tls-material";
 import { relationGet, relationIds, relationList } from "../juju/relation";
 import type { UnitRecord } from "./unit-record";
 import { blocked, waiting } from "./unit-status";
@@ -17,7 +18,7 @@ export async function readEtcdAccess(record: UnitRecord, ids: readonly string[])
   if (ids.length === 0) blocked(`needs an etcd relation: run '${RELATE_HINT}'`);
   const units = await readRelatedUnits(ids);
   if (units.length === 0) waiting("waiting for etcd units to join the relation");
-  const result = parseEtcdRelation(units);
+  const result = parseEtcdRelation(units, { checkTlsMaterial });
   if (!result.ok) {
     const { kind, message } = result.problem;
     if (kind === "incomplete") waiting(`waiting for etcd relation data: ${message}`);

@@ -12,8 +12,9 @@ import { renderLxcNet } from "../bridges/lxc/lxc-net";
 import { renderLxcNetDropIn } from "../bridges/lxc/masquerade";
 import { planNatRepair } from "../bridges/nat-plan";
 import { type CharmConfig, parseCharmConfig } from "../config/charm-config";
-import { type EtcdAccess, parseEtcdRelation, type UnitData } from "../etcd/relation-data";
+import { type EtcdAccess, type EtcdTls, parseEtcdRelation, type UnitData } from "../etcd/relation-data";
 import { etcdTlsPaths } from "../etcd/tls-files";
+import type { TlsProblem } from "../etcd/tls-material";
 import { FLANNELD_PATH } from "../flannel/binary";
 import { IP_FORWARD_SYSCTL, SYSCTL_PATH, UNIT_PATH } from "../flannel/service";
 import type { Lease, LeaseResult } from "../flannel/subnet-env";
@@ -82,8 +83,14 @@ export function checkSteady(inputs: SteadyInputs): SteadyResult {
   const parsed = parseCharmConfig(inputs.config);
   if (!parsed.ok) return drift("config is invalid");
   const config = parsed.config;
-  const etcd = parseEtcdRelation(inputs.etcdUnits, { isProvenTls: (tls) => isProvenTls(inputs, tls) });
-  if (!etcd.ok) return drift("etcd relation data is incomplete or invalid");
+  let unproven = false;
+  const checkTlsMaterial = (tls: EtcdTls) => {
+    unproven = !isProvenTls(inputs, tls);
+    return unproven ? UNPROVEN_TLS : undefined;
+  };
+  const etcd = parseEtcdRelation(inputs.etcdUnits, { checkTlsMaterial });
+  if (!etcd.ok)
+    return drift(unproven ? "TLS material not proven" : "etcd relation data is incomplete or invalid");
   const lease = inputs.heldLease?.ok ? inputs.heldLease.lease : undefined;
   const problem =
     findRecordDrift(inputs, config, etcd.access) ??
@@ -94,6 +101,10 @@ export function checkSteady(inputs: SteadyInputs): SteadyResult {
   const status = active(`ready: subnet ${lease.subnet} mtu ${lease.mtu}${bridge ? ` (${bridge})` : ""}`);
   return { steady: true, status, lease, access: etcd.access };
 }
+
+// The fast path does not parse certificates (node:tls alone costs a tenth of Node's start): material it
+// cannot prove goes to the full reconcile, which checks it (tls-material.ts).
+const UNPROVEN_TLS: TlsProblem = { field: "client_cert", message: "is not proven by the running flanneld" };
 
 /**
  * TLS material the running flanneld loaded (the files predate its start) and then got the lease it holds

@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseEtcdRelation, type UnitData } from "../../src/etcd/relation-data";
+import { checkTlsMaterial } from "../../src/etcd/tls-material";
 import { runHost } from "../world/run";
 import { createTls } from "../world/tls";
 
@@ -55,18 +56,21 @@ const modern = (unit: string, extra: Record<string, unknown> = {}): UnitData => 
 });
 
 function problemOf(units: UnitData[]) {
-  const result = parseEtcdRelation(units);
+  const result = parseEtcdRelation(units, { checkTlsMaterial });
   if (result.ok) throw new Error(`expected a problem, got ${JSON.stringify(result.access)}`);
   return result.problem;
 }
 
 describe("parseEtcdRelation: good data", () => {
   it("builds http://hostname:port from the 2014 shape, deduplicated and sorted across units", () => {
-    const result = parseEtcdRelation([
-      { unit: "etcd/1", data: { hostname: "10.0.0.9", port: "4001" } },
-      { unit: "etcd/0", data: { hostname: "etcd-0.example.com", port: "4001" } },
-      { unit: "etcd/2", data: { hostname: "10.0.0.9", port: "4001" } },
-    ]);
+    const result = parseEtcdRelation(
+      [
+        { unit: "etcd/1", data: { hostname: "10.0.0.9", port: "4001" } },
+        { unit: "etcd/0", data: { hostname: "etcd-0.example.com", port: "4001" } },
+        { unit: "etcd/2", data: { hostname: "10.0.0.9", port: "4001" } },
+      ],
+      { checkTlsMaterial },
+    );
     expect(result).toEqual({
       ok: true,
       access: { endpoints: ["http://10.0.0.9:4001", "http://etcd-0.example.com:4001"] },
@@ -74,10 +78,13 @@ describe("parseEtcdRelation: good data", () => {
   });
 
   it("reads the modern shape with TLS and merges every unit's URLs", () => {
-    const result = parseEtcdRelation([
-      modern("etcd/0"),
-      modern("etcd/1", { connection_string: "https://10.0.0.7:2379, https://10.0.0.5:2379/" }),
-    ]);
+    const result = parseEtcdRelation(
+      [
+        modern("etcd/0"),
+        modern("etcd/1", { connection_string: "https://10.0.0.7:2379, https://10.0.0.5:2379/" }),
+      ],
+      { checkTlsMaterial },
+    );
     expect(result).toEqual({
       ok: true,
       access: {
@@ -88,10 +95,13 @@ describe("parseEtcdRelation: good data", () => {
   });
 
   it("brackets IPv6 hosts and lowercases scheme and hostname", () => {
-    const result = parseEtcdRelation([
-      { unit: "etcd/0", data: { hostname: "fd00::5", port: "4001" } },
-      { unit: "etcd/1", data: { connection_string: "HTTP://[FD00::6]:2379,http://ETCD.Local:2379" } },
-    ]);
+    const result = parseEtcdRelation(
+      [
+        { unit: "etcd/0", data: { hostname: "fd00::5", port: "4001" } },
+        { unit: "etcd/1", data: { connection_string: "HTTP://[FD00::6]:2379,http://ETCD.Local:2379" } },
+      ],
+      { checkTlsMaterial },
+    );
     expect(result).toEqual({
       ok: true,
       access: { endpoints: ["http://[fd00::5]:4001", "http://[fd00::6]:2379", "http://etcd.local:2379"] },
@@ -99,12 +109,14 @@ describe("parseEtcdRelation: good data", () => {
   });
 
   it("skips units that have not published yet when another has", () => {
-    const result = parseEtcdRelation([{ unit: "etcd/0", data: {} }, modern("etcd/1")]);
+    const result = parseEtcdRelation([{ unit: "etcd/0", data: {} }, modern("etcd/1")], { checkTlsMaterial });
     expect(result.ok).toBe(true);
   });
 
   it("accepts a CA chain of several certificates and a key in the traditional EC form", () => {
-    const result = parseEtcdRelation([modern("etcd/0", { client_ca: CA + CA, client_key: EC_KEY })]);
+    const result = parseEtcdRelation([modern("etcd/0", { client_ca: CA + CA, client_key: EC_KEY })], {
+      checkTlsMaterial,
+    });
     expect(result.ok).toBe(true);
   });
 });

@@ -191,10 +191,10 @@ describe("checkSteady with TLS", () => {
     expect(checkSteady(tlsInputs()).steady).toBe(true);
   });
 
-  it("parses material in full when flanneld started before the files were written", () => {
+  it("leaves material flanneld did not load to the full reconcile, which parses it", () => {
     expect(checkSteady({ ...tlsInputs(), tlsFilesLoaded: false })).toEqual({
       steady: false,
-      drift: "etcd relation data is incomplete or invalid",
+      drift: "TLS material not proven",
     });
   });
 
