@@ -1,4 +1,5 @@
 import type { Etcd3, IOptions } from "etcd3";
+import { publicIpOfLease } from "./lease-value";
 import { isSameNetworkConfig, type NetworkConfig, renderNetworkConfig } from "./network-config";
 import type { EtcdAccess } from "./relation-data";
 
@@ -76,7 +77,7 @@ export async function deleteOwnLease(
     const leases = await client.getAll().prefix(`${prefix}/subnets/`).exec();
     const deleted: string[] = [];
     for (const kv of leases.kvs) {
-      if (publicIpOf(kv.value.toString()) !== publicIp) continue;
+      if (publicIpOfLease(kv.value.toString()) !== publicIp) continue;
       // Delete only the lease as read: if flanneld renewed it meanwhile the transaction does nothing.
       const key = kv.key.toString();
       const txn = await client.if(key, "Mod", "==", kv.mod_revision).then(client.delete().key(key)).commit();
@@ -101,7 +102,7 @@ export async function isLeaseInEtcd(
       client.get(`${prefix}/config`).string(),
       client.get(`${prefix}/subnets/${subnetKey}`).string(),
     ]);
-    return config !== null && lease !== null && publicIpOf(lease) === publicIp;
+    return config !== null && lease !== null && publicIpOfLease(lease) === publicIp;
   });
 }
 
@@ -114,17 +115,8 @@ export async function listLeases(
   const leases = await withClient(access, (client) => client.getAll().prefix(root).exec());
   return leases.kvs.map((kv) => ({
     subnet: kv.key.toString().slice(root.length),
-    publicIp: publicIpOf(kv.value.toString()),
+    publicIp: publicIpOfLease(kv.value.toString()),
   }));
-}
-
-function publicIpOf(value: string): string | undefined {
-  try {
-    const parsed = JSON.parse(value) as { PublicIP?: unknown };
-    return typeof parsed.PublicIP === "string" ? parsed.PublicIP : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /** Opens a client (etcd3 loaded only now), runs one job with a deadline, and always closes it. */

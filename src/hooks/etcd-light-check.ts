@@ -1,3 +1,4 @@
+import { publicIpOfLease } from "../etcd/lease-value";
 import { type LightRead, readKeysLightly } from "../etcd/light-read";
 import type { EtcdAccess } from "../etcd/relation-data";
 import type { Lease } from "../flannel/subnet-env";
@@ -32,16 +33,12 @@ export function judgeLeaseRead(answer: LightRead, publicIp: string | undefined):
   if (answer.kind === "unavailable") return undefined;
   if (answer.kind === "failed") return "etcd answered the light read with an error";
   const [config, held] = answer.values;
-  if (config === undefined || held === undefined || publicIp === undefined || publicIpOf(held) !== publicIp)
+  if (
+    config === undefined ||
+    held === undefined ||
+    publicIp === undefined ||
+    publicIpOfLease(held) !== publicIp
+  )
     return "etcd lost the network config or this unit's lease";
   return undefined;
-}
-
-function publicIpOf(value: string): string | undefined {
-  try {
-    const parsed = JSON.parse(value) as { PublicIP?: unknown };
-    return typeof parsed.PublicIP === "string" ? parsed.PublicIP : undefined;
-  } catch {
-    return undefined;
-  }
 }

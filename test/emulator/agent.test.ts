@@ -185,13 +185,7 @@ describe("jujuc with the agent", () => {
 describe("operator commands through jujuc (juju-emulator)", () => {
   it("remote-change takes a remote unit's settings from stdin or a file: MiB values, past argv's 128 KiB cap", async () => {
     const dir = mkdtempSync(join(root, "operator-"));
-    const charmDir = join(dir, "charm");
-    mkdirSync(charmDir);
-    writeFileSync(
-      join(charmDir, "metadata.yaml"),
-      "name: flannel\nrequires:\n  etcd:\n    interface: etcd\n",
-    );
-    writeFileSync(join(charmDir, "config.yaml"), "options: {}\n");
+    const charmDir = etcdRequirerCharm(dir);
     // The hook reports the size of what relation-get gives it, so the test sees what a charm would.
     const hook =
       '[ -n "$JUJU_REMOTE_UNIT" ] && relation-get --format=json - "$JUJU_REMOTE_UNIT" | wc -c >>"$CHARM_DIR/seen"; exit 0\n';
@@ -258,13 +252,7 @@ describe("operator commands through jujuc (juju-emulator)", () => {
 describe("concurrent calls from one hook", () => {
   it("applies every call and records each, in start order", async () => {
     const dir = mkdtempSync(join(root, "charm-"));
-    const charmDir = join(dir, "charm");
-    mkdirSync(charmDir);
-    writeFileSync(
-      join(charmDir, "metadata.yaml"),
-      "name: flannel\nrequires:\n  etcd:\n    interface: etcd\n",
-    );
-    writeFileSync(join(charmDir, "config.yaml"), "options: {}\n");
+    const charmDir = etcdRequirerCharm(dir);
     const script = [
       "#!/bin/sh",
       '[ -n "$JUJU_RELATION_ID" ] || exit 0',
@@ -293,3 +281,12 @@ describe("concurrent calls from one hook", () => {
     expect(calls.every((c) => c.ms >= 0 && c.ms < (changed?.durationMs ?? 0) + 1)).toBe(true);
   });
 });
+
+/** A charm directory with just the metadata and config the hook runner reads: an etcd requirer. */
+function etcdRequirerCharm(dir: string): string {
+  const charmDir = join(dir, "charm");
+  mkdirSync(charmDir);
+  writeFileSync(join(charmDir, "metadata.yaml"), "name: flannel\nrequires:\n  etcd:\n    interface: etcd\n");
+  writeFileSync(join(charmDir, "config.yaml"), "options: {}\n");
+  return charmDir;
+}
