@@ -1,6 +1,6 @@
-import { chmod, cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { execa } from "execa";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -132,19 +132,12 @@ describe("the unpacked charm on a machine with only Node.js", () => {
 
   it("runs ./health with the next Node.js on PATH when the first is too old", async () => {
     const charm = await unpackedCharm();
-    const old = join(charm, "..", "old-node");
-    // A Node.js 12 as Ubuntu 22.04 ships it: its version says so, and the bundle's own check exits 3.
-    await mkdir(old);
-    await writeFile(
-      join(old, "node"),
-      '#!/bin/sh\n[ "$1" = --version ] && echo v12.22.9 && exit 0\nexit 3\n',
-    );
-    await chmod(join(old, "node"), 0o755);
-    const env = { PATH: `${old}:${process.env.PATH}`, NODE_PATH: "" };
+    // A real Node.js 12, as Ubuntu 22.04 ships it, first on PATH: the bundle's own gate exits 3.
+    const env = { PATH: `${dirname(await officialNodeBinary(12))}:${process.env.PATH}`, NODE_PATH: "" };
     const result = await execa("./health", [], { cwd: charm, reject: false, env });
     expect(result.stdout).toMatch(/^not-ready .*reason:[a-z-]+$/);
     expect(result.exitCode).toBe(1);
-  });
+  }, 300_000);
 
   // Ubuntu 20.04 ships Node.js 10 and 22.04 ships 12: the bundles' gate must turn them away before any
   // module loads, with exit 3 and no output, so that dispatch and ./health look for another.
@@ -166,13 +159,7 @@ describe("the unpacked charm on a machine with only Node.js", () => {
 
   it("runs a hook through dispatch with the next Node.js on PATH when the first is too old", async () => {
     const charm = await unpackedCharm();
-    const old = join(charm, "..", "old-node-dispatch");
-    await mkdir(old);
-    await writeFile(
-      join(old, "node"),
-      '#!/bin/sh\n[ "$1" = --version ] && echo v12.22.9 && exit 0\nexit 3\n',
-    );
-    await chmod(join(old, "node"), 0o755);
+    const old = dirname(await officialNodeBinary(12));
     const tools = await installFakeTools(join(charm, "..", "bin-dispatch"), {
       "action-set": "",
       "juju-log": "",
@@ -187,7 +174,7 @@ describe("the unpacked charm on a machine with only Node.js", () => {
     });
     expect(result.exitCode).toBe(0);
     expect((await tools.calls()).filter((call) => call[0] === "action-set")).toHaveLength(1);
-  });
+  }, 300_000);
 
   it("runs the health action through dispatch, answering with action-set", async () => {
     const charm = await unpackedCharm();
