@@ -2,7 +2,6 @@
 // --peers: one line per peer probed through the overlay, exit 1 if any is unreachable). It must stay
 // light: no etcd client and no Juju tools, since operators run it outside hooks via `juju exec`.
 // `./health --explain [reason]` prints what each reason token means instead.
-import { runPeersCheck } from "../peers/peers-check";
 import { computeHealth, type Health } from "./health";
 import { lightRun } from "./light-run";
 import { observeHealth } from "./observe";
@@ -24,6 +23,8 @@ async function runHealth(): Promise<Health> {
 export async function runHealthCli(argv: readonly string[]): Promise<void> {
   const [flag, token] = argv;
   if (flag === "--peers") {
+    // Imported only here: the plain report, run far more often, does not parse the mesh probe.
+    const { runPeersCheck } = await import("../peers/peers-check");
     process.exitCode = await runPeersCheck();
   } else if (flag === "--explain") {
     const explained = explainReasons(token);
