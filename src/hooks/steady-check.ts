@@ -19,6 +19,7 @@ import { FLANNELD_PATH } from "../flannel/binary";
 import { IP_FORWARD_SYSCTL, SYSCTL_PATH, UNIT_PATH } from "../flannel/service";
 import type { Lease, LeaseResult } from "../flannel/subnet-env";
 import { renderUnitFile } from "../flannel/unit-file";
+import { BRIDGES } from "../health/health";
 import { fingerprintOf } from "./network";
 import type { UnitRecord } from "./unit-record";
 import { active, type UnitStatus } from "./unit-status";
@@ -76,8 +77,6 @@ export type SteadyResult =
   /** What differs first: the full reconcile runs, and says it in the trace. */
   | { readonly steady: false; readonly drift: string };
 
-const BRIDGE_NAMES = { lxc: "lxcbr0", docker: "docker0", none: undefined } as const;
-
 /** Whether reconcile() would find nothing to change, and if so the status it would set. */
 export function checkSteady(inputs: SteadyInputs): SteadyResult {
   const parsed = parseCharmConfig(inputs.config);
@@ -97,7 +96,7 @@ export function checkSteady(inputs: SteadyInputs): SteadyResult {
     findServiceDrift(inputs, config, etcd.access) ??
     (lease === undefined ? "flanneld holds no lease" : findBridgeDrift(inputs, config, lease));
   if (problem !== undefined || lease === undefined) return drift(problem ?? "flanneld holds no lease");
-  const bridge = BRIDGE_NAMES[config.containerType];
+  const bridge = BRIDGES[config.containerType]?.name;
   const status = active(`ready: subnet ${lease.subnet} mtu ${lease.mtu}${bridge ? ` (${bridge})` : ""}`);
   return { steady: true, status, lease, access: etcd.access };
 }

@@ -13,6 +13,7 @@ import { FLANNELD_PATH } from "../flannel/binary";
 import { IP_FORWARD_BEFORE_PATH, IP_FORWARD_PROC_PATH, UNIT_PATH } from "../flannel/service";
 import { isWrittenSince, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { readFileIfExists } from "../fs/atomic";
+import { BRIDGES } from "../health/health";
 import { lightRun } from "../health/light-run";
 import { probeUnit } from "../health/unit-running";
 import { relationGet, relationList } from "../juju/relation";
@@ -22,11 +23,6 @@ import type { UnitRecord } from "./unit-record";
 
 /** Where `systemctl enable` links flannel.service (its unit file says WantedBy=multi-user.target). */
 const ENABLED_LINK = "/etc/systemd/system/multi-user.target.wants/flannel.service";
-const BRIDGES: Record<ContainerType, string | undefined> = {
-  lxc: "lxcbr0",
-  docker: "docker0",
-  none: undefined,
-};
 
 /** Reads every input of checkSteady; the container type decides which bridge files and device to look at. */
 export async function observeSteady(
@@ -34,7 +30,7 @@ export async function observeSteady(
   etcdRelations: readonly string[],
 ): Promise<SteadyInputs> {
   const type = record.containerType ?? "lxc";
-  const bridgeName = BRIDGES[type];
+  const bridgeName = BRIDGES[type]?.name;
   const [config, resourceStamp, etcdUnits, privateAddress, files, tls, machine, rules] = await Promise.all([
     configGet(),
     resourceStampOf(),
