@@ -1,5 +1,4 @@
-// The pure half of the FORWARD checks, and ./health's one look at the chain (no execa: ./health loads it).
-import type { Run } from "./programs";
+// The pure half of the FORWARD checks (no execa: ./health loads it).
 
 // Docker (and many firewall tools) set the FORWARD policy to DROP: overlay traffic between the bridge and
 // flannel0 is forwarded, so it needs accept rules of its own. flanneld adds some (FLANNEL-FWD) but an
@@ -7,9 +6,6 @@ import type { Run } from "./programs";
 
 /** Marks the charm's rules, so removal finds exactly them. */
 export const TAG = ["-m", "comment", "--comment", "flannel-charm"];
-const HEALTH_TIMEOUT_MS = 3_000;
-/** The arguments of ./health's look at filter FORWARD (the health script runs the same). */
-export const FORWARD_HEALTH_ARGS = ["-w", "2", "-S", "FORWARD"];
 
 /** The FORWARD accept rules for the overlay network, as iptables rule specs (without -A/-I/-D). */
 export function computeForwardRules(network: string): string[][] {
@@ -29,11 +25,4 @@ export function findMissingForwardRules(listing: string, network: string): strin
 export function findForwardProblem(listing: string, network: string): "forward-dropped" | undefined {
   if (listing.split("\n").some((line) => line.trim() === "-P FORWARD ACCEPT")) return undefined;
   return findMissingForwardRules(listing, network).length > 0 ? "forward-dropped" : undefined;
-}
-
-/** ./health's one look at filter FORWARD, short-bounded; undefined when iptables cannot answer. */
-export async function readForwardRulesForHealth(run: Run): Promise<string | undefined> {
-  const options = { timeoutMs: HEALTH_TIMEOUT_MS };
-  const { exitCode, stdout } = await run("iptables", FORWARD_HEALTH_ARGS, options);
-  return exitCode === 0 ? stdout : undefined;
 }

@@ -5,6 +5,8 @@ export interface LinkAddresses {
   readonly name: string;
   readonly addresses: readonly string[];
   readonly mtu: number;
+  /** Administratively up (`ip link set … up`): a bridge with no ports attached is up without a carrier. */
+  readonly up: boolean;
 }
 
 /** The device's IPv4 addresses and MTU from `ip -j addr show dev NAME`, or undefined when it does not exist. */
@@ -19,21 +21,39 @@ export async function readLinkAddresses(
 interface IpLink {
   ifname?: unknown;
   mtu?: unknown;
+  flags?: unknown;
   addr_info?: { family?: unknown; local?: unknown; prefixlen?: unknown }[];
 }
 
-/** Reads the first device of `ip -j addr show` output: its name, MTU and IPv4 addresses as CIDR. */
+/** Reads the first device of `ip -j addr show` output: its name, MTU, IPv4 addresses as CIDR and up flag. */
 export function parseIpAddrJson(stdout: string): LinkAddresses | undefined {
-  let links: IpLink[];
+  return parseLinks(stdout)[0];
+}
+
+/** Every device of `ip -j addr show` output (all devices, one process), by name. */
+export function parseIpAddrJsonByName(stdout: string): Map<string, LinkAddresses> {
+  return new Map(parseLinks(stdout).map((link) => [link.name, link]));
+}
+
+function parseLinks(stdout: string): LinkAddresses[] {
+  let links: unknown;
   try {
     links = JSON.parse(stdout);
   } catch {
-    return undefined;
+    return [];
   }
-  const link = Array.isArray(links) ? links[0] : undefined;
+  if (!Array.isArray(links)) return [];
+  return links.flatMap((link: IpLink) => {
+    const parsed = parseLink(link);
+    return parsed === undefined ? [] : [parsed];
+  });
+}
+
+function parseLink(link: IpLink | undefined): LinkAddresses | undefined {
   if (typeof link?.ifname !== "string" || typeof link.mtu !== "number") return undefined;
   const addresses = (link.addr_info ?? [])
     .filter((info) => info.family === "inet")
     .map((info) => `${info.local}/${info.prefixlen}`);
-  return { name: link.ifname, addresses, mtu: link.mtu };
+  const up = Array.isArray(link.flags) && link.flags.includes("UP");
+  return { name: link.ifname, addresses, mtu: link.mtu, up };
 }

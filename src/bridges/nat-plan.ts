@@ -4,11 +4,6 @@ import type { ContainerType } from "../config/charm-config";
 import type { Lease } from "../flannel/subnet-env";
 import { computeLxcAddressing } from "./lxc/lxc-net";
 import { computeLxcNatExemptions } from "./lxc/masquerade";
-import type { Run } from "./programs";
-
-const HEALTH_TIMEOUT_MS = 3_000;
-/** The arguments of ./health's look at nat POSTROUTING (the health script runs the same). */
-export const NAT_HEALTH_ARGS = ["-w", "2", "-t", "nat", "-S", "POSTROUTING"];
 
 /** What to change in nat POSTROUTING, as iptables rule specs (without -A/-I/-D). */
 export interface NatPlan {
@@ -73,11 +68,4 @@ function isMasqueradeOf(rule: string, subnet: string): boolean {
 // iptables -S quotes a comment with spaces ("flanneld masq"); the quotes are not part of the argument.
 function split(rule: string): string[] {
   return (rule.match(/"[^"]*"|\S+/g) ?? []).map((word) => word.replace(/^"(.*)"$/, "$1"));
-}
-
-/** ./health's one look at nat POSTROUTING, short-bounded; undefined when iptables cannot answer. */
-export async function readNatRulesForHealth(run: Run): Promise<string | undefined> {
-  const options = { timeoutMs: HEALTH_TIMEOUT_MS };
-  const { exitCode, stdout } = await run("iptables", NAT_HEALTH_ARGS, options);
-  return exitCode === 0 ? stdout : undefined;
 }

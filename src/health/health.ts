@@ -1,27 +1,15 @@
-import { findForwardProblem } from "../bridges/forward-plan";
-import type { LinkAddresses } from "../bridges/ip-addr";
-import { findNatProblem } from "../bridges/nat-plan";
 import type { ContainerType } from "../config/charm-config";
-import type { Lease, LeaseResult } from "../flannel/subnet-env";
+import { firstBreaking } from "../machine/actions";
+import { planDataPath } from "../machine/data-path";
+import type { MachineFacts } from "../machine/facts";
 import type { CharmState } from "../state/charm-state";
 import type { Reason } from "./reasons";
 
-/** A bridge as `ip` shows it: IPv4 addresses with prefix length, e.g. 10.10.16.1/24, and its MTU. */
-export type BridgeObservation = LinkAddresses;
-
-/** Everything health looks at, gathered by observe.ts. */
+/** Everything health looks at: the hooks' verdict it cannot observe, and the machine as hooks observe it. */
 export interface HealthObservation {
-  readonly flanneldActive: boolean;
-  /** undefined when subnet.env does not exist. */
-  readonly lease: LeaseResult | undefined;
-  /** undefined when the bridge device does not exist (or the container type has none). */
-  readonly bridge: BridgeObservation | undefined;
   /** undefined when no hook has written the state yet. */
   readonly state: CharmState | undefined;
-  /** `iptables -t nat -S POSTROUTING` output; undefined when not looked at or iptables could not answer. */
-  readonly natRules?: string;
-  /** `iptables -S FORWARD` output; undefined when not looked at or iptables could not answer. */
-  readonly forwardRules?: string;
+  readonly facts: MachineFacts;
 }
 
 export interface Health {
@@ -44,40 +32,26 @@ export function computeHealth(observation: HealthObservation): Health {
   return { line: ["not-ready", ...fields, `reason:${reason}`].join(" "), exitCode: 1 };
 }
 
-/** The first thing that keeps the unit from being ready, as a reason token; undefined when ready. */
-export function findReason(observation: HealthObservation): Reason | undefined {
-  const { state, lease } = observation;
+/**
+ * The first thing that keeps the unit from being ready, as a reason token; undefined when ready. The
+ * machine is judged by the hooks' own plan of its data path: ready means that plan repairs nothing.
+ */
+export function findReason({ state, facts }: HealthObservation): Reason | undefined {
   if (state === undefined) return "no-state";
   if (state.blocked !== undefined) return "blocked";
   if (!state.etcdRelated) return "no-etcd-relation";
-  if (!observation.flanneldActive) return "flanneld-inactive";
-  if (lease === undefined) return "no-lease";
-  if (!lease.ok) return "bad-lease";
-  const bridgeReason = findBridgeReason(state.containerType, lease.lease, observation.bridge);
-  const natReason =
-    observation.natRules === undefined
-      ? undefined
-      : findNatProblem(observation.natRules, lease.lease, state.containerType);
-  const forwardReason =
-    observation.forwardRules === undefined || BRIDGES[state.containerType] === undefined
-      ? undefined
-      : findForwardProblem(observation.forwardRules, lease.lease.network);
-  return bridgeReason ?? natReason ?? forwardReason ?? (state.waiting === undefined ? undefined : "waiting");
+  const lease = facts.lease?.ok ? facts.lease.lease : undefined;
+  const want = {
+    containerType: state.containerType,
+    backend: state.backend ?? "udp",
+    ipMasq: lease?.ipMasq ?? true,
+  };
+  const breaking = firstBreaking(planDataPath(facts, want));
+  return breaking?.reason ?? (state.waiting === undefined ? undefined : "waiting");
 }
 
-function findBridgeReason(
-  type: ContainerType,
-  lease: Lease,
-  bridge: BridgeObservation | undefined,
-): Reason | undefined {
-  if (BRIDGES[type] === undefined) return undefined;
-  if (bridge === undefined) return "bridge-missing";
-  if (!bridge.addresses.includes(lease.subnet)) return "bridge-mismatch";
-  if (bridge.mtu !== lease.mtu) return "mtu-mismatch";
-  return undefined;
-}
-
-function readableFields({ lease, bridge, state }: HealthObservation): string[] {
+function readableFields({ state, facts }: HealthObservation): string[] {
+  const { lease, bridge } = facts;
   const fields: string[] = [];
   const label = state === undefined ? undefined : BRIDGES[state.containerType]?.label;
   const wanted = lease?.ok ? lease.lease.subnet : undefined;

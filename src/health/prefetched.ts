@@ -1,9 +1,7 @@
 // ./health's programs as the health script runs them, beside Node.js's start-up (the script says why).
 import { readFile } from "node:fs/promises";
-import { FORWARD_HEALTH_ARGS } from "../bridges/forward-plan";
-import { NAT_HEALTH_ARGS } from "../bridges/nat-plan";
 import type { Run } from "../bridges/programs";
-import { BRIDGES } from "./health";
+import { FILTER_ARGS, IP_ADDR_ARGS, NAT_ARGS } from "../machine/facts";
 
 /** Set by the health script when it pipes the programs' answers into Node.js's standard input. */
 export const PREFETCHED_FLAG = "FLANNEL_HEALTH_PREFETCHED";
@@ -11,20 +9,11 @@ export const PREFETCHED_FLAG = "FLANNEL_HEALTH_PREFETCHED";
 const OPENING = /^@@ (\S+)$/;
 const CLOSING = /^@@ (\S+) (\d+)$/;
 
-/** The arguments of `ip` that show a bridge's addresses and MTU as JSON. */
-export function bridgeAddrArgs(name: string): string[] {
-  return ["-j", "addr", "show", "dev", name];
-}
-
 /** Each command line the health script runs, by the name its answer carries. */
 export const PREFETCHED: Readonly<Record<string, readonly string[]>> = {
-  nat: ["iptables", ...NAT_HEALTH_ARGS],
-  forward: ["iptables", ...FORWARD_HEALTH_ARGS],
-  ...Object.fromEntries(
-    Object.values(BRIDGES)
-      .flatMap((bridge) => (bridge === undefined ? [] : [bridge.name]))
-      .map((name) => [name, ["ip", ...bridgeAddrArgs(name)]]),
-  ),
+  nat: ["iptables", ...NAT_ARGS],
+  filter: ["iptables", ...FILTER_ARGS],
+  addr: ["ip", ...IP_ADDR_ARGS],
 };
 
 export interface Answer {

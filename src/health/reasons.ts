@@ -9,9 +9,23 @@ export const REASONS = {
   "flanneld-inactive": "the flannel service is not running: see `journalctl -u flannel` on the machine",
   "no-lease": "flanneld has not written /run/flannel/subnet.env yet (no subnet leased from etcd)",
   "bad-lease": "/run/flannel/subnet.env is malformed (a bad line, a value set twice, or a value missing)",
+  "ip-forward-off":
+    "net.ipv4.ip_forward is 0, so the machine forwards nothing between its containers and the overlay (the next hook turns it on)",
+  "flannel-device-missing":
+    "flanneld's device (flannel0 for udp, flannel.1 for vxlan) is gone (the next hook restarts flanneld, which keeps its lease)",
+  "flannel-device-down": "flanneld's device is down (the next hook sets it up)",
+  "flannel-device-mismatch":
+    "flanneld's device has another MTU than the lease's (the next hook sets it back)",
+  "overlay-route-missing":
+    "the route to the flannel network through flannel0 is gone (the next hook restarts flanneld, which keeps its lease)",
   "bridge-missing": "the container bridge (lxcbr0 or docker0) does not exist",
   "bridge-mismatch": "the container bridge does not have the leased subnet's address",
+  "bridge-down": "the container bridge is down (the next hook sets it up)",
   "mtu-mismatch": "the container bridge's MTU differs from the overlay MTU in subnet.env",
+  "lxc-net-down":
+    "lxc-net is not started or its dnsmasq is gone, so containers get no address (the next hook restarts lxc-net)",
+  "lxc-net-rules-missing":
+    "lxc-net's own iptables rules (FORWARD accepts, MASQUERADE out of the network) are gone (the next hook restarts lxc-net)",
   "nat-exemption-missing":
     "the nat rule that keeps overlay traffic out of lxc-net's masquerade is gone (the next hook puts it back)",
   "forward-dropped":

@@ -1,50 +1,66 @@
-import { ensureDockerBridge, restoreDockerBridge } from "../bridges/docker/apply";
-import { ensureForwardRules, removeForwardRules } from "../bridges/forward-rules";
-import { ensureLxcBridge, restoreLxcBridge } from "../bridges/lxc/apply";
-import { ensureNatRules } from "../bridges/nat-rules";
+import { restoreDockerBridge } from "../bridges/docker/apply";
+import { removeForwardRules } from "../bridges/forward-rules";
+import { restoreLxcBridge } from "../bridges/lxc/apply";
 import { ProgramError } from "../bridges/programs";
 import type { CharmConfig, ContainerType } from "../config/charm-config";
+import { ServiceStartError } from "../flannel/service";
 import type { Lease } from "../flannel/subnet-env";
 import { jujuLog } from "../juju/status";
+import type { Action } from "../machine/actions";
+import { applyDataPath } from "../machine/apply";
+import { compareBridgeFiles, readBridgeFiles } from "../machine/bridge-files";
+import { leaseOf, planDataPath } from "../machine/data-path";
+import { BRIDGE_NAMES, observeMachine } from "../machine/facts";
+import { traceNote } from "../trace/spans";
 import type { UnitRecord } from "./unit-record";
 import { waiting } from "./unit-status";
 
-const BRIDGE_NAMES: Record<ContainerType, string | undefined> = {
-  lxc: "lxcbr0",
-  docker: "docker0",
-  none: undefined,
-};
+/**
+ * One step is applied per pass, then everything is observed and planned again: a restart can move what
+ * later steps plan from (lease → bridge → rules; lxc-net puts back its own rules and the charm's
+ * exemptions), so their plans from before it would add twice what the restart already put back.
+ */
+const MAX_PASSES = 8;
 
 /**
- * Moves the configured container bridge onto the lease; switching container-type first gives the old
- * bridge its original files back. Returns the bridge's name, if the machine has one. A program that
- * fails or hangs (lxc-net, docker, iptables) makes the unit wait: update-status tries again.
+ * Brings the data path to its plan (machine/data-path.ts): observe, plan, apply, and again until the plan
+ * is empty; switching container-type first gives the old bridge its original files back. Returns the
+ * lease and the bridge's name. What a pass cannot repair (a program that fails or hangs: lxc-net, docker,
+ * iptables) makes the unit wait, naming it: update-status tries again, and the status never says ready
+ * while ./health, judging the same plan, would not.
  */
-export async function ensureBridge(config: CharmConfig, lease: Lease, record: UnitRecord) {
-  try {
-    await applyBridge(config, lease, record);
-  } catch (error) {
-    if (error instanceof ProgramError)
-      waiting(`could not set up the container bridge: ${error.message}; retrying`);
-    throw error;
-  }
-  return BRIDGE_NAMES[config.containerType];
-}
-
-async function applyBridge(config: CharmConfig, lease: Lease, record: UnitRecord) {
+export async function ensureDataPath(config: CharmConfig, lease: Lease, record: UnitRecord) {
   if (record.bridge && record.bridge !== config.containerType) await restoreBridge(record.bridge);
   // Recorded before the files change: a step that stops the hook halfway must still be undone on remove.
   record.bridge = config.containerType;
-  if (config.containerType === "lxc") await ensureLxcBridge(lease, config.ipMasq, { warn: warnInLog });
-  if (config.containerType === "docker") await ensureDockerBridge(lease, { warn: warnInLog });
-  // Checked on every hook: the rules live in the kernel only, and anyone may delete or add one.
-  for (const change of await ensureNatRules(lease, config.containerType, config.ipMasq)) {
-    await warnInLog(`repaired nat POSTROUTING: iptables ${change}`);
+  let held = lease;
+  for (let pass = 0; ; pass++) {
+    const { actions, lease: now } = await planNow(config);
+    held = now ?? held;
+    if (actions.length === 0) return { lease: held, bridge: BRIDGE_NAMES[config.containerType] };
+    if (pass === MAX_PASSES) waiting(`${actions[0].why}${reasonOf(actions[0])}; retrying`);
+    const step = actions.filter((action) => action.step === actions[0].step);
+    traceNote("apply", step.map((action) => action.why).join("; "));
+    await applyDataPath(step, { lease: held, config }).catch(waitIfProgramFailed);
   }
-  if (config.containerType === "none") return removeForwardRules();
-  for (const change of await ensureForwardRules(lease.network)) {
-    await warnInLog(`repaired filter FORWARD: iptables ${change}`);
-  }
+}
+
+async function planNow(config: CharmConfig): Promise<{ actions: Action[]; lease: Lease | undefined }> {
+  const scope = { containerType: config.containerType, backend: config.backend };
+  const [facts, files] = await Promise.all([observeMachine(scope), readBridgeFiles(config.containerType)]);
+  const lease = leaseOf(facts);
+  const same = lease && compareBridgeFiles(config.containerType, files, lease, config.ipMasq);
+  return { actions: planDataPath(facts, { ...scope, ipMasq: config.ipMasq }, same), lease };
+}
+
+function reasonOf(action: Action): string {
+  return action.reason === undefined ? "" : ` (${action.reason})`;
+}
+
+function waitIfProgramFailed(error: unknown): never {
+  if (error instanceof ProgramError || error instanceof ServiceStartError)
+    waiting(`could not set up the container bridge: ${error.message}; retrying`);
+  throw error;
 }
 
 /** Gives a bridge back the files it had before the charm touched them. */

@@ -1,17 +1,18 @@
 import { isDeepStrictEqual } from "node:util";
 import { readTlsFiles } from "../etcd/tls-files";
 import { readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
-import type { HealthObservation } from "../health/health";
 import type { JujuContext } from "../juju/context";
 import { safeStatusMessage, statusGet } from "../juju/status";
+import { observeHook } from "../machine/hook-observe";
+import { planHook } from "../machine/hook-plan";
+import type { CharmState } from "../state/charm-state";
 import { traced, traceNote } from "../trace/spans";
 import { etcdRelationIds } from "./etcd-access";
 import { judgeLeaseRead, type LeaseRead, leaseKeyOf, readLeaseKeys } from "./etcd-light-check";
-import { writeHealthState } from "./health-state";
+import { stateOf, writeHealthState } from "./health-state";
 import { syncPeers } from "./peers";
-import { checkSteady, type SteadyInputs } from "./steady-check";
-import { observeSteady } from "./steady-observe";
 import { loadUnitRecord, type UnitRecord } from "./unit-record";
+import type { UnitStatus } from "./unit-status";
 
 /** Hooks whose only job is to bring the machine up to date with config, relation data and resource. */
 const FAST_HOOKS = new Set([
@@ -41,47 +42,48 @@ const ETCD_CHECK_HOOKS = new Set([
 ]);
 
 /**
- * Finishes a hook without the full reconcile when it is proven to change nothing: every input the
- * reconcile reads is read again and every file, rule, device and service it would touch is observed now
- * and compared with what it would render (checkSteady), nothing is taken from a record of an earlier hook.
- * Returns false, having changed nothing, when anything differs: the full reconcile then runs.
+ * Finishes a hook without the full reconcile when its plan is empty: every input the reconcile reads is
+ * read again and every step planned from what is observed now (machine/hook-plan.ts, the plans the
+ * reconcile applies), nothing taken from a record of an earlier hook. Returns false, having changed
+ * nothing, when any step has something to do: the full reconcile then runs.
  */
 export async function tryFastPath(context: JujuContext): Promise<boolean> {
   if (!FAST_HOOKS.has(context.hookName)) return false;
   const record = await loadUnitRecord().catch(() => undefined);
   if (record === undefined) return false;
   // The etcd read starts at once, beside the other looks, from what the record and the files say; it
-  // counts only if checkSteady then proves that it asked the etcd, prefix, credentials and lease it should.
+  // counts only if the plan then proves that it asked the etcd, prefix, credentials and lease it should.
   const early = ETCD_CHECK_HOOKS.has(context.hookName)
     ? readEtcdEarly(record).catch(() => undefined)
     : undefined;
   const etcdRelations = await etcdRelationIds();
   if (etcdRelations.length === 0) return refuse("no etcd relation");
-  const [inputs, shown] = await Promise.all([observeSteady(record, etcdRelations), statusGet()]);
-  const result = checkSteady(inputs);
-  if (!result.steady) return refuse(result.drift);
+  const [picture, shown] = await Promise.all([observeHook(record, etcdRelations), statusGet()]);
+  const plan = planHook(picture);
+  const { status, lease, access } = plan;
+  if (plan.actions.length > 0 || !status || !lease || !access)
+    return refuse(plan.actions[0]?.why ?? "no lease");
   // Only a unit Juju already shows ready is confirmed here: any other status (blocked because etcd refused
   // the charm, waiting for a restart) is the full reconcile's to change, so a no-op hook never flips it.
-  if (shown.state !== result.status.state || shown.message !== safeStatusMessage(result.status.message))
+  if (shown.state !== status.state || shown.message !== safeStatusMessage(status.message))
     return refuse("the unit's status is not the ready one");
   if (early !== undefined) {
     const prefix = record.joined?.etcdPrefix ?? "";
-    const key = leaseKeyOf(result.lease);
+    const key = leaseKeyOf(lease);
     const asked = await early;
     const proven =
       asked !== undefined &&
       asked.prefix === prefix &&
       asked.key === key &&
-      isDeepStrictEqual(asked.access, result.access);
-    const read = proven ? asked : await traced("etcd", () => readLeaseKeys(result.access, prefix, key));
+      isDeepStrictEqual(asked.access, access);
+    const read = proven ? asked : await traced("etcd", () => readLeaseKeys(access, prefix, key));
     const lost = judgeLeaseRead(read.answer, record.publicIp);
     if (lost !== undefined) return refuse(lost);
   }
   traceNote("fast-path", "nothing to change");
-  const { status } = result;
   await writeHealthState(record, status, true);
-  const observation = healthObservationOf(inputs, record);
-  await syncPeers(context, record, status, { observation, config: inputs.config });
+  const observation = { state: healthStateOf(record, status), facts: picture.machine };
+  await syncPeers(context, record, status, { observation, config: picture.config });
   return true;
 }
 
@@ -100,14 +102,6 @@ function refuse(drift: string): false {
 }
 
 // The fast path has looked at all that ./health looks at; the state is what writeHealthState just wrote.
-function healthObservationOf(inputs: SteadyInputs, record: { containerType?: "lxc" | "docker" | "none" }) {
-  const observation: HealthObservation = {
-    flanneldActive: inputs.flanneldRunning,
-    lease: inputs.heldLease,
-    bridge: inputs.bridge,
-    state: { containerType: record.containerType ?? "lxc", etcdRelated: true },
-    natRules: inputs.natRules,
-    forwardRules: inputs.forwardRules,
-  };
-  return observation;
+function healthStateOf(record: UnitRecord, status: UnitStatus): CharmState {
+  return stateOf(record, status, true);
 }

@@ -22,7 +22,12 @@ export interface FlanneldBinary {
  */
 export async function ensureFlanneldBinary(record: UnitRecord): Promise<FlanneldBinary> {
   const resource = await resourceGet("flannel");
-  if (resource === undefined) return existingBinary(`no flannel resource is attached: run '${ATTACH_HINT}'`);
+  if (resource === undefined) {
+    const existing = await existingBinary(`no flannel resource is attached: run '${ATTACH_HINT}'`);
+    // Known, so that a hook finding everything in place can prove it without asking the binary again.
+    if (existing.path === FLANNELD_PATH) record.flanneldVersion = existing.version;
+    return existing;
+  }
   const stamp = await stampOf(resource);
   if (stamp === record.resourceStamp && record.flanneldVersion && (await isInstalled())) {
     return { path: FLANNELD_PATH, version: record.flanneldVersion, changed: false };

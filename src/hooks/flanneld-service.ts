@@ -2,44 +2,59 @@ import { isIPv4 } from "node:net";
 import { readLinkAddresses } from "../bridges/ip-addr";
 import type { CharmConfig } from "../config/charm-config";
 import { deleteOwnLease, EtcdUnavailable } from "../etcd/client";
-import type { EtcdAccess, EtcdTls } from "../etcd/relation-data";
-import { ensureTlsFiles, readTlsFiles } from "../etcd/tls-files";
+import type { EtcdAccess } from "../etcd/relation-data";
+import { ensureTlsFiles, etcdTlsPaths } from "../etcd/tls-files";
 import {
   ensureIpForward,
   ensureService,
   flanneldStartedAt,
-  hasLostLeaseFile,
   isServiceActive,
   ServiceStartError,
   stopService,
-  UNIT_PATH,
   waitForLease,
 } from "../flannel/service";
 import { type Lease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { type FlanneldOptions, renderUnitFile } from "../flannel/unit-file";
-import { readFileIfExists } from "../fs/atomic";
 import { applicationVersionSet, jujuLog } from "../juju/status";
 import { openPort, unitGet } from "../juju/unit";
+import type { Action } from "../machine/actions";
+import { planLease } from "../machine/data-path";
+import { observeMachine } from "../machine/facts";
+import { observeService } from "../machine/hook-observe";
+import { BACKEND_PORTS } from "../machine/hook-plan";
+import { planTlsFiles, planUnit } from "../machine/service-plan";
 import { traced } from "../trace/spans";
 import type { FlanneldBinary } from "./flanneld-binary";
 import { blockIfNetworkFull } from "./subnet-exhaustion";
 import { markRestartPending, type UnitRecord } from "./unit-record";
 import { blocked, waiting } from "./unit-status";
 
-/** UDP ports each backend receives on; host-gw needs none. */
-const BACKEND_PORTS: Record<string, number | undefined> = { udp: 8285, vxlan: 8472, "host-gw": undefined };
 const LEASE_WAIT_MS = 5_000;
 
-/** Renders flanneld's unit from config and relation and runs it; restarts only when something changed. */
+/**
+ * Renders flanneld's unit from config and relation and brings the service to its plan (planService, and
+ * the lease step's start or restart): restarts only when something changed.
+ */
 export async function ensureFlanneldRunning(
   config: CharmConfig,
   access: EtcdAccess,
   binary: FlanneldBinary,
   record: UnitRecord,
 ) {
-  if (access.tls && !(await hasTlsFiles(access.tls))) await markRestartPending(record);
-  const tls = access.tls ? await ensureTlsFiles(access.tls) : undefined;
-  const privateAddress = await unitGet("private-address");
+  const scope = { containerType: config.containerType, backend: config.backend };
+  const [service, machine, privateAddress] = await Promise.all([
+    observeService(),
+    observeMachine(scope),
+    unitGet("private-address"),
+  ]);
+  // New credentials reach the disk first, even when a later input blocks this hook; the restart they need
+  // stays pending in the record until one succeeds.
+  const tlsActions = planTlsFiles(service, access.tls);
+  if (tlsActions.length > 0 && access.tls) {
+    if (tlsActions.some((action) => action.effect.kind === "restart-flanneld"))
+      await markRestartPending(record);
+    await ensureTlsFiles(access.tls);
+  }
   const publicIp = await publicIpOf(config.iface, privateAddress);
   if (record.publicIp && record.publicIp !== publicIp) await releaseOldLease(access, config, record.publicIp);
   record.publicIp = publicIp;
@@ -47,26 +62,51 @@ export async function ensureFlanneldRunning(
     binary: binary.path,
     endpoints: access.endpoints,
     etcdPrefix: config.etcdPrefix,
-    tls: tls?.paths,
+    tls: access.tls ? etcdTlsPaths() : undefined,
     iface: config.iface || privateAddress,
     privateAddress,
     ipMasq: config.ipMasq,
   });
-  await ensureIpForward();
-  if ((await readFileIfExists(UNIT_PATH)) !== unitText) await markRestartPending(record);
-  if (await hasLostLeaseFile()) {
-    await jujuLog("WARNING", `${SUBNET_ENV_PATH} was deleted under the running flanneld: restarting it`);
-    await markRestartPending(record);
-  }
-  await ensureService(unitText, { restart: record.restartPending === true }).catch(async (error: unknown) => {
-    if (error instanceof ServiceStartError) await blockIfNetworkFull(access, config, publicIp);
-    waitIfNotStarted(error);
-  });
+  const restartPending = record.restartPending === true;
+  const actions = [
+    ...planUnit(service, { unitText, tls: access.tls, restartPending }),
+    ...planLease(machine),
+  ];
+  await applyService(actions, { unitText, access, config, publicIp, record });
   record.restartPending = false;
   const port = BACKEND_PORTS[config.backend];
   if (port !== undefined) await openPort(port, "udp");
   await applicationVersionSet(binary.version);
 }
+
+interface ServiceContext {
+  readonly unitText: string;
+  readonly access: EtcdAccess;
+  readonly config: CharmConfig;
+  readonly publicIp: string;
+  readonly record: UnitRecord;
+}
+
+async function applyService(actions: readonly Action[], context: ServiceContext) {
+  const kinds = new Set(actions.map((action) => action.effect.kind));
+  const restart = kinds.has("restart-flanneld");
+  // Remembered before anything changes: a hook killed halfway leaves the restart to the next one.
+  if (restart || kinds.has("write-unit")) await markRestartPending(context.record);
+  if (actions.some((action) => action.step === "lease" && action.effect.kind === "restart-flanneld"))
+    await jujuLog("WARNING", `${SUBNET_ENV_PATH} was deleted under the running flanneld: restarting it`);
+  if (kinds.has("persist-ip-forward")) await ensureIpForward();
+  if (![...kinds].some((kind) => SERVICE_KINDS.has(kind))) return;
+  const { unitText, access, config, publicIp } = context;
+  await ensureService(unitText, { restart: restart || context.record.restartPending === true }).catch(
+    async (error: unknown) => {
+      if (error instanceof ServiceStartError) await blockIfNetworkFull(access, config, publicIp);
+      waitIfNotStarted(error);
+    },
+  );
+}
+
+/** The effects that need systemd to write, enable, start or restart flanneld. */
+const SERVICE_KINDS = new Set(["write-unit", "enable-flanneld", "start-flanneld", "restart-flanneld"]);
 
 // The renderer refuses values systemd would split or expand; that is bad input, not a hook error.
 function renderUnit(options: FlanneldOptions): string {
@@ -127,9 +167,4 @@ export async function waitForHeldLease(
   }
   if (!result.ok) waiting(`flanneld's lease file is unreadable: ${result.problem}`);
   return result.lease;
-}
-
-async function hasTlsFiles(wanted: EtcdTls): Promise<boolean> {
-  const current = await readTlsFiles();
-  return current?.ca === wanted.ca && current.cert === wanted.cert && current.key === wanted.key;
 }

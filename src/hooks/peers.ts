@@ -93,7 +93,7 @@ export function toTarget(peer: Peer): ProbeTarget {
 
 async function observeReport(record: UnitRecord, known?: HealthObservation): Promise<PeerReport> {
   const observation = known ?? (await observeHealth());
-  const lease = observation.lease?.ok ? observation.lease.lease : undefined;
+  const lease = observation.facts.lease?.ok ? observation.facts.lease.lease : undefined;
   const health = computeHealth(observation);
   return {
     subnet: lease?.subnet,

@@ -1,6 +1,6 @@
 import { type CharmConfig, parseCharmConfig } from "../config/charm-config";
 import { configGet } from "../juju/unit";
-import { ensureBridge } from "./bridge";
+import { ensureDataPath } from "./bridge";
 import { readEtcdAccess } from "./etcd-access";
 import { ensureFlanneldBinary } from "./flanneld-binary";
 import { ensureFlanneldRunning, waitForHeldLease } from "./flanneld-service";
@@ -19,8 +19,11 @@ export async function reconcile(record: UnitRecord, etcdRelations: readonly stri
   const access = await readEtcdAccess(record, etcdRelations);
   await ensureNetworkJoined(config, access, record);
   await ensureFlanneldRunning(config, access, binary, record);
-  const lease = await waitForHeldLease(access, config, record);
-  const bridge = await ensureBridge(config, lease, record);
+  const { lease, bridge } = await ensureDataPath(
+    config,
+    await waitForHeldLease(access, config, record),
+    record,
+  );
   return active(`ready: subnet ${lease.subnet} mtu ${lease.mtu}${bridge ? ` (${bridge})` : ""}`);
 }
 

@@ -29,6 +29,12 @@ export async function closePort(port: number, protocol: Protocol = "tcp"): Promi
   await translated(() => runHookTool("close-port", [portSpec(port, protocol)]));
 }
 
+/** `opened-ports --format=json`: the ports this unit opened, e.g. ["8285/udp"]. */
+export async function openedPorts(): Promise<string[]> {
+  const raw = await translated(() => runHookToolJson("opened-ports", []));
+  return Array.isArray(raw) ? raw.map(String) : [];
+}
+
 /** `resource-get NAME`: the local path of the attached resource, or undefined when none was attached. */
 export async function resourceGet(name: string): Promise<string | undefined> {
   try {

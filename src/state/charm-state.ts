@@ -1,4 +1,4 @@
-import { CONTAINER_TYPES, type ContainerType } from "../config/choices";
+import { BACKENDS, type Backend, CONTAINER_TYPES, type ContainerType } from "../config/choices";
 import { ensureFile, readFileIfExists } from "../fs/atomic";
 
 /** Where hooks leave what ./health needs, since health runs outside hooks (config-get may not work there). */
@@ -7,6 +7,8 @@ export const CHARM_STATE_PATH = "/var/lib/flannel-charm/state.json";
 /** What the last hook knew about the unit that health cannot observe itself. */
 export interface CharmState {
   readonly containerType: ContainerType;
+  /** The backend flanneld runs with, so health knows which device to look at (udp when absent). */
+  readonly backend?: Backend;
   readonly etcdRelated: boolean;
   /** The blocked status message, when the charm is blocked. */
   readonly blocked?: string;
@@ -27,8 +29,8 @@ export async function writeCharmState(state: CharmState, path = CHARM_STATE_PATH
 
 /** Renders the state as 2-space JSON in a fixed key order. */
 export function renderCharmState(state: CharmState): string {
-  const { containerType, etcdRelated, blocked, waiting } = state;
-  return `${JSON.stringify({ containerType, etcdRelated, blocked, waiting }, null, 2)}\n`;
+  const { containerType, backend, etcdRelated, blocked, waiting } = state;
+  return `${JSON.stringify({ containerType, backend, etcdRelated, blocked, waiting }, null, 2)}\n`;
 }
 
 /** Parses state.json, or undefined when it is not JSON of the right shape. */
@@ -40,12 +42,19 @@ export function parseCharmState(text: string): CharmState | undefined {
     return undefined;
   }
   if (typeof value !== "object" || value === null) return undefined;
-  const { containerType, etcdRelated, blocked, waiting } = value;
+  const { containerType, backend, etcdRelated, blocked, waiting } = value;
   if (!CONTAINER_TYPES.includes(containerType as ContainerType) || typeof etcdRelated !== "boolean") {
     return undefined;
   }
+  if (backend !== undefined && !BACKENDS.includes(backend as Backend)) return undefined;
   if (!isOptionalString(blocked) || !isOptionalString(waiting)) return undefined;
-  return withoutUndefined({ containerType: containerType as ContainerType, etcdRelated, blocked, waiting });
+  return withoutUndefined({
+    containerType: containerType as ContainerType,
+    backend: backend as Backend | undefined,
+    etcdRelated,
+    blocked,
+    waiting,
+  });
 }
 
 function isOptionalString(value: unknown): value is string | undefined {

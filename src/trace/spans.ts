@@ -32,7 +32,7 @@ export async function traced<T>(
  * difference that sent it there. `note` is one of the charm's fixed texts, never config or relation data;
  * ms is 0 so that a benchmark summing waits is not disturbed.
  */
-export function traceNote(span: "fast-path" | "full-reconcile", note: string): void {
+export function traceNote(span: "fast-path" | "full-reconcile" | "apply", note: string): void {
   const file = process.env[TRACE_VARIABLE];
   if (!file) return;
   try {

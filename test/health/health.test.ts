@@ -1,23 +1,27 @@
 import { describe, expect, it } from "vitest";
 import type { LeaseResult } from "../../src/flannel/subnet-env";
 import { computeHealth, type HealthObservation } from "../../src/health/health";
+import type { MachineFacts } from "../../src/machine/facts";
+import type { CharmState } from "../../src/state/charm-state";
+import { readyFacts } from "../machine/facts-fixture";
 
-const LEASE: LeaseResult = {
-  ok: true,
-  lease: { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true },
-};
-const lxcbr0 = { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472 };
-const docker0 = { name: "docker0", addresses: ["10.10.16.1/24"], mtu: 1472 };
+const lxcbr0 = { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true };
+const docker0 = { name: "docker0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true };
 
 const lxcReady: HealthObservation = {
-  flanneldActive: true,
-  lease: LEASE,
-  bridge: lxcbr0,
   state: { containerType: "lxc", etcdRelated: true },
+  facts: readyFacts(),
 };
 
-function healthOf(change: Partial<HealthObservation>) {
-  return computeHealth({ ...lxcReady, ...change });
+/** The ready lxc machine with some facts (and the state) changed. */
+type Change = Partial<Omit<MachineFacts, "lease">> & { lease?: LeaseResult; state?: CharmState };
+
+function healthOf(change: Change) {
+  const { state, ...facts } = change;
+  return computeHealth({
+    state: "state" in change ? state : lxcReady.state,
+    facts: { ...lxcReady.facts, ...facts },
+  });
 }
 
 describe("computeHealth: ready", () => {
@@ -49,7 +53,7 @@ describe("computeHealth: ready", () => {
 });
 
 describe("computeHealth: not ready, with the fields it could read", () => {
-  it.each<[string, Partial<HealthObservation>, string]>([
+  it.each<[string, Change, string]>([
     [
       "no state from the hooks yet",
       { state: undefined },
@@ -62,12 +66,12 @@ describe("computeHealth: not ready, with the fields it could read", () => {
     ],
     [
       "no etcd relation",
-      { flanneldActive: false, lease: undefined, state: { containerType: "lxc", etcdRelated: false } },
+      { flanneldRunning: false, lease: undefined, state: { containerType: "lxc", etcdRelated: false } },
       "not-ready lxcbr:10.10.16.1 reason:no-etcd-relation",
     ],
     [
       "flanneld inactive",
-      { flanneldActive: false },
+      { flanneldRunning: false },
       "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:flanneld-inactive",
     ],
     ["no subnet.env", { lease: undefined, bridge: undefined }, "not-ready reason:no-lease"],
@@ -102,6 +106,36 @@ describe("computeHealth: not ready, with the fields it could read", () => {
       "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:mtu-mismatch",
     ],
     [
+      "ip_forward off",
+      { ipForward: "0" },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:ip-forward-off",
+    ],
+    [
+      "flannel0 deleted",
+      { flannelDevice: undefined, routes: [] },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:flannel-device-missing",
+    ],
+    [
+      "flannel0 down",
+      { flannelDevice: { name: "flannel0", addresses: ["10.10.16.0/16"], mtu: 1472, up: false } },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:flannel-device-down",
+    ],
+    [
+      "the route to the network through flannel0 deleted",
+      { routes: [] },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:overlay-route-missing",
+    ],
+    [
+      "lxcbr0 down",
+      { bridge: { ...lxcbr0, up: false } },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:bridge-down",
+    ],
+    [
+      "lxc-net's dnsmasq killed",
+      { lxcNet: { started: true, dnsmasq: false } },
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:lxc-net-down",
+    ],
+    [
       "the charm is waiting",
       { state: { containerType: "lxc", etcdRelated: true, waiting: "waiting for etcd" } },
       "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:waiting",
@@ -120,7 +154,7 @@ describe("computeHealth: not ready, with the fields it could read", () => {
 
   it("reports the first reason: blocked before flanneld and lease problems", () => {
     const state = { containerType: "none", etcdRelated: false, blocked: "invalid config" } as const;
-    expect(healthOf({ flanneldActive: false, lease: undefined, bridge: undefined, state })).toEqual({
+    expect(healthOf({ flanneldRunning: false, lease: undefined, bridge: undefined, state })).toEqual({
       line: "not-ready reason:blocked",
       exitCode: 1,
     });
@@ -159,18 +193,35 @@ describe("computeHealth: FORWARD acceptance for the overlay", () => {
   const accept = (flag: string) =>
     `-A FORWARD ${flag} 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT`;
 
+  // lxc-net's own accepts for its bridge, which it adds at start.
+  const lxcNet = [
+    "-A INPUT -i lxcbr0 -p udp -m udp --dport 67 -j ACCEPT",
+    "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 67 -j ACCEPT",
+    "-A INPUT -i lxcbr0 -p udp -m udp --dport 53 -j ACCEPT",
+    "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 53 -j ACCEPT",
+    "-A FORWARD -o lxcbr0 -j ACCEPT",
+    "-A FORWARD -i lxcbr0 -j ACCEPT",
+  ];
+
   it("ready with a FORWARD policy of ACCEPT, rules or not", () => {
-    expect(healthOf({ forwardRules: "-P FORWARD ACCEPT\n" }).exitCode).toBe(0);
+    expect(healthOf({ filterRules: ["-P FORWARD ACCEPT", ...lxcNet, ""].join("\n") }).exitCode).toBe(0);
   });
 
   it("ready when FORWARD drops but the charm's accept rules are there", () => {
-    const forwardRules = ["-P FORWARD DROP", accept("-s"), accept("-d"), ""].join("\n");
-    expect(healthOf({ forwardRules }).exitCode).toBe(0);
+    const filterRules = ["-P FORWARD DROP", ...lxcNet, accept("-s"), accept("-d"), ""].join("\n");
+    expect(healthOf({ filterRules }).exitCode).toBe(0);
+  });
+
+  it("not ready when lxc-net's own accepts are gone (the next hook restarts lxc-net)", () => {
+    const filterRules = ["-P FORWARD DROP", accept("-s"), accept("-d"), ""].join("\n");
+    expect(healthOf({ filterRules }).line).toBe(
+      "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:lxc-net-rules-missing",
+    );
   });
 
   it("not ready when FORWARD drops and an accept rule is missing (a firewall reload)", () => {
-    const forwardRules = ["-P FORWARD DROP", accept("-s"), ""].join("\n");
-    expect(healthOf({ forwardRules })).toEqual({
+    const filterRules = ["-P FORWARD DROP", ...lxcNet, accept("-s"), ""].join("\n");
+    expect(healthOf({ filterRules })).toEqual({
       line: "not-ready lxcbr:10.10.16.1 subnet:10.10.16.1/24 mtu:1472 reason:forward-dropped",
       exitCode: 1,
     });

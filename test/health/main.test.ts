@@ -2,22 +2,49 @@ import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from "node:f
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { build, type Metafile } from "esbuild";
-import { execa } from "execa";
+import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const SUBNET_ENV =
   "FLANNEL_NETWORK=10.10.0.0/16\nFLANNEL_SUBNET=10.10.16.1/24\nFLANNEL_MTU=1472\nFLANNEL_IPMASQ=true\n";
-const LXCBR0 = JSON.stringify([
-  { ifname: "lxcbr0", mtu: 1472, addr_info: [{ family: "inet", local: "10.10.16.1", prefixlen: 24 }] },
+/** `ip -j addr show` of a ready udp/lxc machine: flanneld's device and the bridge on the lease. */
+const LINKS = JSON.stringify([
+  {
+    ifname: "flannel0",
+    flags: ["UP"],
+    mtu: 1472,
+    addr_info: [{ family: "inet", local: "10.10.16.0", prefixlen: 16 }],
+  },
+  {
+    ifname: "lxcbr0",
+    flags: ["UP"],
+    mtu: 1472,
+    addr_info: [{ family: "inet", local: "10.10.16.1", prefixlen: 24 }],
+  },
 ]);
-
-const NAT_RULES =
-  "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN";
+// The charm's exemption above lxc-net's own masquerade, and lxc-net's own INPUT and FORWARD accepts.
+const NAT_RULES = [
+  "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN",
+  "-A POSTROUTING -s 10.10.16.0/24 ! -d 10.10.16.0/24 -j MASQUERADE",
+].join("\\n");
+const FILTER_RULES = [
+  "-P INPUT ACCEPT",
+  "-P FORWARD ACCEPT",
+  "-A INPUT -i lxcbr0 -p udp -m udp --dport 67 -j ACCEPT",
+  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 67 -j ACCEPT",
+  "-A INPUT -i lxcbr0 -p udp -m udp --dport 53 -j ACCEPT",
+  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 53 -j ACCEPT",
+  "-A FORWARD -o lxcbr0 -j ACCEPT",
+  "-A FORWARD -i lxcbr0 -j ACCEPT",
+].join("\\n");
+const IPTABLES = `case "$*" in *nat*) printf '${NAT_RULES}\\n';; *) printf '${FILTER_RULES}\\n';; esac`;
 
 let dir: string;
 let bundle: string;
 let metafile: Metafile;
+/** A process named dnsmasq, standing for lxc-net's (./health reads its name through lxc-net's pid file). */
+let dnsmasq: ResultPromise;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "health-main-test-"));
@@ -37,8 +64,11 @@ beforeAll(async () => {
     },
   });
   metafile = result.metafile;
+  await copyFile("/bin/sleep", join(dir, "dnsmasq"));
+  dnsmasq = execa(join(dir, "dnsmasq"), ["600"], { reject: false });
 });
 afterAll(async () => {
+  dnsmasq?.kill();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -70,8 +100,21 @@ async function runHealthIn(
   await mkdir(join(seed, "var-lib/flannel-charm"), { recursive: true });
   if (files.subnetEnv !== undefined) await writeFile(join(seed, "run/flannel/subnet.env"), files.subnetEnv);
   if (files.state !== undefined) await writeFile(join(seed, "var-lib/flannel-charm/state.json"), files.state);
-  const script = 'mount --bind "$1/run" /run && mount --bind "$1/var-lib" /var/lib && shift && exec "$@"';
-  const argv = ["--mount", "--propagation", "private", "sh", "-c", script, "sh", seed, ...command];
+  // lxc-net started, with its dnsmasq running.
+  await mkdir(join(seed, "run/lxc"));
+  await writeFile(join(seed, "run/lxc/network_up"), "");
+  await writeFile(join(seed, "run/lxc/dnsmasq.pid"), `${dnsmasq.pid}\n`);
+  const mounts = 'mount --bind "$1/run" /run && mount --bind "$1/var-lib" /var/lib';
+  // A network namespace of the test's own holds the udp backend's route (the overlay lives only in test
+  // namespaces) and forwarding on; the fake ip on PATH answers the device queries.
+  const network = [
+    "/usr/sbin/ip tuntap add dev flannel0 mode tun",
+    "/usr/sbin/ip addr add 10.10.16.0/16 dev flannel0",
+    "/usr/sbin/ip link set flannel0 up",
+    "echo 1 >/proc/sys/net/ipv4/ip_forward",
+  ].join(" && ");
+  const script = `${mounts} && ${network} && shift && exec "$@"`;
+  const argv = ["--mount", "--net", "--propagation", "private", "sh", "-c", script, "sh", seed, ...command];
   return execa("unshare", argv, {
     reject: false,
     env: {
@@ -87,8 +130,8 @@ describe("health main CLI", () => {
       { subnetEnv: SUBNET_ENV, state: '{"containerType":"lxc","etcdRelated":true}' },
       {
         systemctl: "echo active",
-        ip: `echo '${LXCBR0}'`,
-        iptables: `case "$*" in *FORWARD*) echo '-P FORWARD ACCEPT';; *) printf '%s\\n' '${NAT_RULES}';; esac`,
+        ip: `echo '${LINKS}'`,
+        iptables: IPTABLES,
       },
     );
     expect(result.stderr).toBe("");
@@ -131,10 +174,8 @@ describe("health main CLI", () => {
       { subnetEnv: SUBNET_ENV, state: '{"containerType":"lxc","etcdRelated":true}' },
       {
         systemctl: logged("echo active"),
-        ip: logged(`case "$*" in *lxcbr0*) echo '${LXCBR0}';; *) exit 1;; esac`),
-        iptables: logged(
-          `case "$*" in *FORWARD*) echo '-P FORWARD ACCEPT';; *) printf '%s\\n' '${NAT_RULES}';; esac`,
-        ),
+        ip: logged(`echo '${LINKS}'`),
+        iptables: logged(IPTABLES),
       },
       ["sh", join(charm, "health")],
     );
@@ -142,7 +183,6 @@ describe("health main CLI", () => {
     expect(result.exitCode).toBe(0);
     const calls = (await readFile(join(dir, "calls.log"), "utf8")).trim().split("\n");
     expect(calls.filter((call) => !call.startsWith("systemctl")).sort()).toEqual([
-      "ip from sh",
       "ip from sh",
       "iptables from sh",
       "iptables from sh",

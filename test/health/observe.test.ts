@@ -47,30 +47,29 @@ describe("observeHealth", () => {
     await writeCharmState({ containerType: "lxc", etcdRelated: true }, join(dir, "state.json"));
     const run = fakeRun({
       "systemctl is-active flannel": { exitCode: 0, stdout: "active\n" },
-      "ip -j addr show dev lxcbr0": { exitCode: 0, stdout: IP_ADDR_LXCBR0 },
+      "ip -j addr show": { exitCode: 0, stdout: IP_ADDR_LXCBR0 },
     });
     const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
-    expect(await observeHealth(options)).toEqual({
-      flanneldActive: true,
+    const observation = await observeHealth(options);
+    expect(observation.state).toEqual({ containerType: "lxc", etcdRelated: true });
+    expect(observation.facts).toMatchObject({
+      flanneldRunning: true,
       lease: {
         ok: true,
         lease: { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true },
       },
-      bridge: { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472 },
-      state: { containerType: "lxc", etcdRelated: true },
+      bridge: { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true },
+      flannelDevice: undefined,
     });
   });
 
-  it("sees nothing when nothing is there, and asks for no bridge without a state", async () => {
+  it("sees nothing when nothing is there, and reads devices with one ip call", async () => {
     const run = fakeRun({ "systemctl is-active flannel": { exitCode: 3, stdout: "inactive\n" } });
     const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
-    expect(await observeHealth(options)).toEqual({
-      flanneldActive: false,
-      lease: undefined,
-      bridge: undefined,
-      state: undefined,
-    });
-    expect(calls).toEqual(["systemctl is-active flannel"]);
+    const observation = await observeHealth(options);
+    expect(observation.state).toBeUndefined();
+    expect(observation.facts).toMatchObject({ flanneldRunning: false, lease: undefined, bridge: undefined });
+    expect(calls.filter((call) => call.startsWith("ip "))).toEqual(["ip -j addr show"]);
   });
 
   it("defect 7: lists nat POSTROUTING and filter FORWARD once each, with a bounded wait for the lock", async () => {
@@ -79,15 +78,15 @@ describe("observeHealth", () => {
     const forward = "-P FORWARD DROP\n";
     const run = fakeRun({
       "iptables -w 2 -t nat -S POSTROUTING": { exitCode: 0, stdout: rules },
-      "iptables -w 2 -S FORWARD": { exitCode: 0, stdout: forward },
+      "iptables -w 2 -S": { exitCode: 0, stdout: forward },
     });
     const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
     const observation = await observeHealth(options);
-    expect(observation.natRules).toBe(rules);
-    expect(observation.forwardRules).toBe(forward);
+    expect(observation.facts.natRules).toBe(rules);
+    expect(observation.facts.filterRules).toBe(forward);
     expect(calls.filter((call) => call.startsWith("iptables"))).toEqual([
       "iptables -w 2 -t nat -S POSTROUTING",
-      "iptables -w 2 -S FORWARD",
+      "iptables -w 2 -S",
     ]);
   });
 
@@ -107,16 +106,19 @@ describe("observeHealth", () => {
     const options = { subnetEnvPath: path, statePath: join(dir, "state.json") };
     // Written a minute ago, by the flanneld before the one that started a second ago (and holds nothing).
     await utimes(path, new Date(Date.now() - 60_000), new Date(Date.now() - 60_000));
-    expect((await observeHealth({ ...options, run: startedAt(nowUs - 1_000_000) })).lease).toBeUndefined();
-    expect((await observeHealth({ ...options, run: startedAt(nowUs - 120_000_000) })).lease?.ok).toBe(true);
+    expect(
+      (await observeHealth({ ...options, run: startedAt(nowUs - 1_000_000) })).facts.lease,
+    ).toBeUndefined();
+    expect((await observeHealth({ ...options, run: startedAt(nowUs - 120_000_000) })).facts.lease?.ok).toBe(
+      true,
+    );
   });
 
   it("treats a missing device as no bridge", async () => {
     await writeCharmState({ containerType: "docker", etcdRelated: true }, join(dir, "state.json"));
-    const run = fakeRun({ "ip -j addr show dev docker0": { exitCode: 1, stdout: "" } });
+    const run = fakeRun({ "ip -j addr show": { exitCode: 0, stdout: IP_ADDR_LXCBR0 } });
     const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
-    expect((await observeHealth(options)).bridge).toBeUndefined();
-    expect(calls).toContain("ip -j addr show dev docker0");
+    expect((await observeHealth(options)).facts.bridge).toBeUndefined();
   });
 });
 
@@ -126,6 +128,7 @@ describe("parseIpAddrJson", () => {
       name: "lxcbr0",
       addresses: ["10.10.16.1/24"],
       mtu: 1472,
+      up: true,
     });
   });
 
@@ -137,7 +140,12 @@ describe("parseIpAddrJson", () => {
 
 describe("readLinkAddresses with the real ip", () => {
   it("reads loopback's address and MTU", async () => {
-    expect(await readLinkAddresses("lo")).toEqual({ name: "lo", addresses: ["127.0.0.1/8"], mtu: 65536 });
+    expect(await readLinkAddresses("lo")).toEqual({
+      name: "lo",
+      addresses: ["127.0.0.1/8"],
+      mtu: 65536,
+      up: true,
+    });
   });
 
   it("returns undefined for a device that does not exist", async () => {

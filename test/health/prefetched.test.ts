@@ -7,9 +7,9 @@ import { PREFETCHED, parsePrefetched, prefetchedRun } from "../../src/health/pre
 const REPO = resolve(import.meta.dirname, "../..");
 const INPUT = [
   "@@ nat\n-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n\n@@ nat 0\n",
-  "@@ forward\n\n@@ forward 4\n",
+  "@@ filter\n\n@@ filter 4\n",
   "@@ lxcbr0\n[]\n\n@@ lxcbr0 0\n",
-  "@@ docker0\n[{",
+  "@@ addr\n[{",
 ].join("");
 
 function recordingFallback() {
@@ -26,7 +26,7 @@ describe("parsePrefetched", () => {
     expect(parsePrefetched(INPUT)).toEqual(
       new Map([
         ["nat", { exitCode: 0, stdout: "-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n" }],
-        ["forward", { exitCode: 4, stdout: "" }],
+        ["filter", { exitCode: 4, stdout: "" }],
         ["lxcbr0", { exitCode: 0, stdout: "[]\n" }],
       ]),
     );
@@ -47,7 +47,7 @@ describe("prefetchedRun", () => {
       exitCode: 0,
       stdout: "-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n",
     });
-    const [forwardFile, ...forwardArgs] = PREFETCHED.forward;
+    const [forwardFile, ...forwardArgs] = PREFETCHED.filter;
     expect(await run(forwardFile, forwardArgs)).toEqual({ exitCode: 4, stdout: "" });
     expect(reads).toBe(1);
     expect(fallback.calls).toEqual([]);
@@ -57,9 +57,9 @@ describe("prefetchedRun", () => {
     const fallback = recordingFallback();
     const run = prefetchedRun({ FLANNEL_HEALTH_PREFETCHED: "stdin" }, fallback.run, async () => INPUT);
     await run("systemctl", ["is-active", "flannel"]);
-    const [file, ...args] = PREFETCHED.docker0;
+    const [file, ...args] = PREFETCHED.addr;
     await run(file, args);
-    expect(fallback.calls).toEqual([["systemctl", "is-active", "flannel"], [...PREFETCHED.docker0]]);
+    expect(fallback.calls).toEqual([["systemctl", "is-active", "flannel"], [...PREFETCHED.addr]]);
     expect(prefetchedRun({}, fallback.run)).toBe(fallback.run);
   });
 

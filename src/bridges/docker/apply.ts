@@ -107,7 +107,7 @@ export async function restoreDockerBridge(options: DockerOptions = {}): Promise<
 // docker keeps an existing docker0 on its old address, so a bridge left from another bip is removed while
 // docker is stopped and docker creates it afresh on start. docker.socket would start dockerd again in
 // between, so both stop; reset-failed keeps docker's start limit (3 in 60 s) from refusing a quick switch.
-async function restartDocker(exec: Exec, deleteBridge: boolean): Promise<void> {
+export async function restartDocker(exec: Exec = execProgram, deleteBridge = false): Promise<void> {
   await exec("systemctl", ["stop", "docker.socket", "docker.service"]);
   if (deleteBridge) await exec("ip", ["link", "delete", DOCKER_BRIDGE]);
   await exec("systemctl", ["reset-failed", "docker.service"]);

@@ -84,6 +84,15 @@ async function startIfInactive(options: LxcOptions): Promise<boolean> {
   return true;
 }
 
+/**
+ * Restarts lxc-net with the files as they are: its stop flushes the bridge (kept while containers are
+ * attached) and its start puts back the address, the link, dnsmasq and its own rules, and the charm's
+ * drop-in its exemptions and MTU.
+ */
+export async function restartLxcNet(exec: Exec = execProgram): Promise<void> {
+  await exec("systemctl", ["restart", "lxc-net"]);
+}
+
 // lxc-net removes its iptables rules using the config it reads at stop time, so it must stop before the
 // files change, or the old subnet's MASQUERADE and exemptions would stay behind. Whatever happens to the
 // change, lxc-net starts again: containers must not be left without their bridge.

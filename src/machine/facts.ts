@@ -1,0 +1,143 @@
+// What the data path of this machine looks like now, read cheaply (files, /proc, cgroups, one `ip` and two
+// `iptables -S`): the one observation that hooks plan from and ./health judges. No execa, no Juju tools.
+import { readFile, stat } from "node:fs/promises";
+import { type LinkAddresses, parseIpAddrJsonByName } from "../bridges/ip-addr";
+import type { Run } from "../bridges/programs";
+import type { Backend, ContainerType } from "../config/choices";
+import { IP_FORWARD_PROC_PATH, LEASE_FILE_GRACE_US } from "../flannel/service";
+import { isWrittenSince, type LeaseResult, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
+import { lightRun } from "../health/light-run";
+import { probeUnit, type UnitProbeOptions } from "../health/unit-running";
+import { type Route, readRoutes } from "./routes";
+
+/** The bridge each container type uses. */
+export const BRIDGE_NAMES: Record<ContainerType, string | undefined> = {
+  lxc: "lxcbr0",
+  docker: "docker0",
+  none: undefined,
+};
+
+/** The device flanneld creates for each backend; host-gw routes over the underlay and makes none. */
+export const FLANNEL_DEVICE_NAMES: Record<Backend, string | undefined> = {
+  udp: "flannel0",
+  vxlan: "flannel.1",
+  "host-gw": undefined,
+};
+
+/** The arguments of the one `ip` call: every device with its addresses, flags and MTU. */
+export const IP_ADDR_ARGS = ["-j", "addr", "show"];
+/**
+ * The two `iptables` calls: nat POSTROUTING, and the whole filter table (INPUT and FORWARD in one
+ * process). iptables bounds its own wait for the xtables lock.
+ */
+export const NAT_ARGS = ["-w", "2", "-t", "nat", "-S", "POSTROUTING"];
+export const FILTER_ARGS = ["-w", "2", "-S"];
+
+/** Where lxc-net keeps its run state (Debian's /usr/libexec/lxc/lxc-net). */
+const LXC_RUN = "/run/lxc";
+
+/** What the observation is about: which bridge and which flannel device matter here. */
+export interface MachineScope {
+  readonly containerType: ContainerType;
+  readonly backend: Backend;
+}
+
+/** lxc-net as its own script knows it: started (its network_up flag) and its dnsmasq alive. */
+export interface LxcNetFacts {
+  readonly started: boolean;
+  readonly dnsmasq: boolean;
+}
+
+/** The machine's data path as it is now; undefined fields were not there. */
+export interface MachineFacts {
+  readonly flanneldRunning: boolean;
+  /** When the running flanneld started (CLOCK_MONOTONIC µs); undefined when none runs or unknown. */
+  readonly flanneldStartedUs: number | undefined;
+  /** subnet.env, unless the running flanneld started after it was written (then it holds no lease). */
+  readonly lease: LeaseResult | undefined;
+  /** flanneld has run long enough to have written subnet.env, and it is gone (say `rm -rf /run/flannel`). */
+  readonly leaseFileLost: boolean;
+  /** /proc/sys/net/ipv4/ip_forward, trimmed. */
+  readonly ipForward: string;
+  readonly flannelDevice: LinkAddresses | undefined;
+  readonly bridge: LinkAddresses | undefined;
+  readonly routes: readonly Route[];
+  /** Only for lxc. */
+  readonly lxcNet: LxcNetFacts | undefined;
+  /** `iptables -t nat -S POSTROUTING` and `iptables -S` (filter); undefined when iptables could not answer. */
+  readonly natRules: string | undefined;
+  readonly filterRules: string | undefined;
+}
+
+export interface ObserveOptions {
+  readonly run?: Run;
+  readonly subnetEnvPath?: string;
+  /** The flanneld systemd unit. */
+  readonly unit?: string;
+  /** Where PID 1's /proc entry and the cgroup mounts are (tests point these at a fake tree). */
+  readonly probe?: UnitProbeOptions;
+  readonly procRoutePath?: string;
+  readonly ipForwardPath?: string;
+  readonly lxcRunDir?: string;
+  readonly nowUs?: () => number;
+}
+
+/** Reads the machine's data path for the scope, every read side by side. */
+export async function observeMachine(
+  scope: MachineScope,
+  options: ObserveOptions = {},
+): Promise<MachineFacts> {
+  const run = options.run ?? lightRun;
+  const subnetEnvPath = options.subnetEnvPath ?? SUBNET_ENV_PATH;
+  const [flanneld, lease, links, routes, ipForward, lxcNet, natRules, filterRules] = await Promise.all([
+    probeUnit(options.unit ?? "flannel", run, options.probe),
+    readLease(subnetEnvPath),
+    readLinks(run),
+    readRoutes(options.procRoutePath),
+    readFile(options.ipForwardPath ?? IP_FORWARD_PROC_PATH, "utf8").catch(() => ""),
+    scope.containerType === "lxc" ? readLxcNet(options.lxcRunDir ?? LXC_RUN) : undefined,
+    listRules(run, NAT_ARGS),
+    listRules(run, FILTER_ARGS),
+  ]);
+  const startedUs = flanneld.running ? await flanneld.startedUs() : undefined;
+  const stale =
+    startedUs !== undefined && lease !== undefined && !(await isWrittenSince(subnetEnvPath, startedUs));
+  const now = options.nowUs?.() ?? Number(process.hrtime.bigint() / 1000n);
+  const device = FLANNEL_DEVICE_NAMES[scope.backend];
+  const bridge = BRIDGE_NAMES[scope.containerType];
+  return {
+    flanneldRunning: flanneld.running,
+    flanneldStartedUs: startedUs,
+    lease: stale ? undefined : lease,
+    leaseFileLost: startedUs !== undefined && lease === undefined && now - startedUs >= LEASE_FILE_GRACE_US,
+    ipForward: ipForward.trim(),
+    flannelDevice: device === undefined ? undefined : links.get(device),
+    bridge: bridge === undefined ? undefined : links.get(bridge),
+    routes,
+    lxcNet,
+    natRules,
+    filterRules,
+  };
+}
+
+async function readLinks(run: Run): Promise<Map<string, LinkAddresses>> {
+  const { exitCode, stdout } = await run("ip", IP_ADDR_ARGS);
+  return exitCode === 0 ? parseIpAddrJsonByName(stdout) : new Map();
+}
+
+// iptables bounds its own wait for the xtables lock: a busy lock reads as "could not list", not as a drift.
+async function listRules(run: Run, args: readonly string[]): Promise<string | undefined> {
+  const { exitCode, stdout } = await run("iptables", args, { timeoutMs: 3_000 });
+  return exitCode === 0 ? stdout : undefined;
+}
+
+async function readLxcNet(runDir: string): Promise<LxcNetFacts> {
+  const [flag, pid] = await Promise.all([
+    stat(`${runDir}/network_up`).catch(() => undefined),
+    readFile(`${runDir}/dnsmasq.pid`, "utf8").catch(() => ""),
+  ]);
+  const comm = /^\d+$/.test(pid.trim())
+    ? await readFile(`/proc/${pid.trim()}/comm`, "utf8").catch(() => "")
+    : "";
+  return { started: flag !== undefined, dnsmasq: comm.trim() === "dnsmasq" };
+}

@@ -1,0 +1,261 @@
+import { describe, expect, it } from "vitest";
+import { renderLxcDefaultConf } from "../../src/bridges/lxc/default-conf";
+import { renderLxcNet } from "../../src/bridges/lxc/lxc-net";
+import { renderLxcNetDropIn } from "../../src/bridges/lxc/masquerade";
+import { etcdTlsPaths } from "../../src/etcd/tls-files";
+import { FLANNELD_PATH } from "../../src/flannel/binary";
+import { IP_FORWARD_SYSCTL } from "../../src/flannel/service";
+import type { Lease } from "../../src/flannel/subnet-env";
+import { renderUnitFile } from "../../src/flannel/unit-file";
+import { fingerprintOf } from "../../src/hooks/network";
+import type { UnitRecord } from "../../src/hooks/unit-record";
+import { type HookPicture, planHook } from "../../src/machine/hook-plan";
+import { readyFacts } from "./facts-fixture";
+
+const LEASE: Lease = { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true };
+const ENDPOINT = "http://198.51.100.2:2379";
+const ADDRESS = "198.51.100.11";
+const PREFIX = "/coreos.com/network";
+
+const RECORD: UnitRecord = {
+  joined: { network: "10.10.0.0/16", subnetLen: 24, backend: "udp", etcdPrefix: PREFIX },
+  etcdEndpoints: [ENDPOINT],
+  etcdTls: false,
+  networkConfirmed: fingerprintOf({ endpoints: [ENDPOINT] }, PREFIX),
+  restartPending: false,
+  publicIp: ADDRESS,
+  resourceStamp: "45000000:1700000000000",
+  flanneldVersion: "v0.28.9",
+  containerType: "lxc",
+  bridge: "lxc",
+};
+
+const NAT = [
+  "-P POSTROUTING ACCEPT",
+  "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN",
+  "-A POSTROUTING -s 10.10.16.0/24 ! -d 10.10.16.0/24 -j MASQUERADE",
+].join("\n");
+const FORWARD = [
+  "-P INPUT ACCEPT",
+  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 53 -j ACCEPT",
+  "-A INPUT -i lxcbr0 -p udp -m udp --dport 53 -j ACCEPT",
+  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 67 -j ACCEPT",
+  "-A INPUT -i lxcbr0 -p udp -m udp --dport 67 -j ACCEPT",
+  "-P FORWARD DROP",
+  "-A FORWARD -o lxcbr0 -j ACCEPT",
+  "-A FORWARD -i lxcbr0 -j ACCEPT",
+  "-A FORWARD -d 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT",
+  "-A FORWARD -s 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT",
+].join("\n");
+
+function unitText(tls = false) {
+  return renderUnitFile({
+    binary: FLANNELD_PATH,
+    endpoints: [ENDPOINT.replace("http:", tls ? "https:" : "http:")],
+    etcdPrefix: PREFIX,
+    tls: tls ? etcdTlsPaths() : undefined,
+    iface: ADDRESS,
+    privateAddress: ADDRESS,
+    ipMasq: true,
+  });
+}
+
+/** A ready lxc unit on a plain etcd, as a no-op update-status finds it. */
+function steadyInputs(): HookPicture {
+  return {
+    record: RECORD,
+    config: {},
+    resourceStamp: "45000000:1700000000000",
+    flanneldInstalled: true,
+    etcdUnits: [{ unit: "etcd/0", data: { hostname: "198.51.100.2", port: "2379" } }],
+    privateAddress: ADDRESS,
+    service: {
+      unitFile: unitText(),
+      enabled: true,
+      sysctlFile: IP_FORWARD_SYSCTL,
+      ipForwardBeforeKept: true,
+      tlsFiles: undefined,
+      tlsFilesPrivate: false,
+    },
+    bridgeFiles: {
+      lxcNet: renderLxcNet(undefined, LEASE),
+      lxcDefaultConf: renderLxcDefaultConf(undefined, 1472),
+      lxcDropIn: renderLxcNetDropIn(LEASE, true),
+    },
+    openedPorts: ["8285/udp"],
+    machine: readyFacts({ natRules: NAT, filterRules: FORWARD }),
+  };
+}
+
+type Change = (inputs: HookPicture) => HookPicture;
+const machine =
+  (change: Partial<HookPicture["machine"]>): Change =>
+  (i) => ({
+    ...i,
+    machine: { ...i.machine, ...change },
+  });
+const service =
+  (change: Partial<HookPicture["service"]>): Change =>
+  (i) => ({
+    ...i,
+    service: { ...i.service, ...change },
+  });
+
+/** The first action's why, or "steady". */
+function firstDrift(picture: HookPicture): string {
+  return planHook(picture).actions[0]?.why ?? "steady";
+}
+
+describe("planHook", () => {
+  it("plans nothing for a ready unit, and gives the status the reconcile would set", () => {
+    const result = planHook(steadyInputs());
+    expect(result).toMatchObject({
+      actions: [],
+      status: { state: "active", message: "ready: subnet 10.10.16.1/24 mtu 1472 (lxcbr0)" },
+      lease: LEASE,
+      access: { endpoints: [ENDPOINT] },
+    });
+  });
+
+  const drifts: [string, Change, string][] = [
+    ["invalid config", (i) => ({ ...i, config: { "subnet-len": 40 } }), "config is invalid"],
+    [
+      "a fixed option changed",
+      (i) => ({ ...i, config: { network: "10.20.0.0/16" } }),
+      "a fixed option differs from the network joined",
+    ],
+    [
+      "container-type changed",
+      (i) => ({ ...i, config: { "container-type": "docker" } }),
+      "container-type changed",
+    ],
+    [
+      "etcd moved",
+      (i) => ({ ...i, etcdUnits: [{ unit: "etcd/0", data: { hostname: "198.51.100.3", port: "2379" } }] }),
+      "etcd endpoints, prefix or credentials changed",
+    ],
+    ["no etcd unit", (i) => ({ ...i, etcdUnits: [] }), "etcd relation data is incomplete or invalid"],
+    [
+      "a restart pending",
+      (i) => ({ ...i, record: { ...RECORD, restartPending: true } }),
+      "no network joined yet, or a restart pending",
+    ],
+    [
+      "a new resource",
+      (i) => ({ ...i, resourceStamp: "46000000:1700000000001" }),
+      "the flannel resource changed",
+    ],
+    ["flanneld removed", (i) => ({ ...i, flanneldInstalled: false }), "flanneld is not installed"],
+    [
+      "the machine renumbered",
+      (i) => ({ ...i, privateAddress: "198.51.100.21" }),
+      "the unit's address changed",
+    ],
+    ["no resource", (i) => ({ ...i, resourceStamp: undefined }), "the flannel resource changed"],
+    [
+      "the unit file edited",
+      service({ unitFile: `${unitText()}# edited\n` }),
+      "flanneld's unit file differs",
+    ],
+    ["the unit file deleted", service({ unitFile: undefined }), "flanneld's unit file differs"],
+    [
+      "the sysctl file deleted",
+      service({ sysctlFile: undefined }),
+      "ip_forward is not kept on across reboots",
+    ],
+    ["ip_forward off", machine({ ipForward: "0" }), "net.ipv4.ip_forward is off"],
+    ["flanneld stopped", machine({ flanneldRunning: false }), "flanneld is not running"],
+    ["flanneld disabled", service({ enabled: false }), "flanneld is not enabled"],
+    ["no held lease", machine({ lease: undefined }), "flanneld holds no lease yet"],
+    [
+      "subnet.env deleted under flanneld",
+      machine({ lease: undefined, leaseFileLost: true }),
+      "subnet.env was deleted under flanneld",
+    ],
+    ["flannel0 deleted", machine({ flannelDevice: undefined }), "flannel0 is missing"],
+    ["the overlay route deleted", machine({ routes: [] }), "no route to 10.10.0.0/16 through flannel0"],
+    [
+      "lxc-net edited",
+      (i) => ({ ...i, bridgeFiles: { ...i.bridgeFiles, lxcNet: 'LXC_ADDR="10.0.3.1"\n' } }),
+      "lxcbr0's files differ from the lease",
+    ],
+    [
+      "lxc-net's dnsmasq killed",
+      machine({ lxcNet: { started: true, dnsmasq: false } }),
+      "lxc-net or its dnsmasq is not running",
+    ],
+    [
+      "lxcbr0's address flushed",
+      machine({ bridge: { name: "lxcbr0", addresses: [], mtu: 1472, up: true } }),
+      "lxcbr0 lacks 10.10.16.1/24",
+    ],
+    [
+      "lxcbr0's MTU set to 1500",
+      machine({ bridge: { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1500, up: true } }),
+      "lxcbr0's MTU is 1500, the lease's 1472",
+    ],
+    [
+      "nat flushed",
+      machine({ natRules: "-P POSTROUTING ACCEPT\n" }),
+      "lxc-net's own iptables rules are gone",
+    ],
+    [
+      "FORWARD flushed",
+      machine({ filterRules: "-P FORWARD DROP\n" }),
+      "lxc-net's own iptables rules are gone",
+    ],
+    ["iptables failed", machine({ natRules: undefined }), "iptables could not list the rules"],
+    ["the port closed", (i) => ({ ...i, openedPorts: [] }), "8285/udp is not open"],
+  ];
+
+  it.each(drifts)("plans a repair for %s", (_, change, drift) => {
+    expect(firstDrift(change(steadyInputs()))).toBe(drift);
+  });
+});
+
+describe("planHook with TLS", () => {
+  // PEM-shaped, but no certificate or key: the fast path does not parse it, the full reconcile does.
+  const pem = (label: string) => `-----BEGIN ${label}-----\nAAAA\n-----END ${label}-----\n`;
+  const tls = { ca: pem("CERTIFICATE"), cert: pem("CERTIFICATE"), key: pem("PRIVATE KEY") };
+  const data = {
+    connection_string: "https://198.51.100.2:2379",
+    client_ca: tls.ca,
+    client_cert: tls.cert,
+    client_key: tls.key,
+  };
+  const access = { endpoints: ["https://198.51.100.2:2379"], tls };
+  const tlsInputs = (): HookPicture => {
+    const inputs = steadyInputs();
+    return {
+      ...inputs,
+      record: {
+        ...RECORD,
+        etcdEndpoints: access.endpoints,
+        etcdTls: true,
+        networkConfirmed: fingerprintOf(access, PREFIX),
+      },
+      etcdUnits: [{ unit: "etcd/0", data }],
+      service: { ...inputs.service, unitFile: unitText(true), tlsFiles: tls, tlsFilesPrivate: true },
+    };
+  };
+
+  it("takes material the full reconcile checked and etcd confirmed (the record's fingerprint) as proven", () => {
+    expect(planHook(tlsInputs()).actions).toEqual([]);
+  });
+
+  it("leaves material no full reconcile confirmed to it, which parses it", () => {
+    const other = { ...data, client_key: pem("EC PRIVATE KEY") };
+    expect(firstDrift({ ...tlsInputs(), etcdUnits: [{ unit: "etcd/0", data: other }] })).toBe(
+      "etcd endpoints, prefix or credentials changed",
+    );
+  });
+
+  it("plans TLS files that differ or that others may read to be written", () => {
+    const other = { ...tls, key: pem("EC PRIVATE KEY") };
+    expect(planHook(service({ tlsFiles: other })(tlsInputs())).actions.map((a) => a.effect.kind)).toEqual([
+      "write-tls-files",
+      "restart-flanneld",
+    ]);
+    expect(firstDrift(service({ tlsFilesPrivate: false })(tlsInputs()))).toBe("etcd TLS files differ");
+  });
+});

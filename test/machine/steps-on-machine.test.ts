@@ -1,0 +1,274 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertHooksSucceeded, CharmUnit, legacyEtcdData } from "../support/charm-unit";
+import type { Machine } from "../world/machine";
+import { World } from "../world/world";
+
+// The property every step of the machine's plan must hold, on real booted machines (systemd, lxc-net,
+// dockerd, flanneld): from a state a step owns, perturbed as an operator, a package or a crash would,
+// ./health names the step's reason, one update-status converges (./health ready, the unit ready, the same
+// subnet), and on the converged machine a second update-status changes nothing (same PIDs, same files).
+
+const HOOK_TIMEOUT_MS = 120_000;
+
+interface Perturbation {
+  readonly name: string;
+  /** Commands run inside the machine, in order. */
+  readonly inject: (machine: Machine, subnet: string) => string[][];
+  /** The ./health reason while the drift stands; undefined for drift that breaks nothing now (a file). */
+  readonly reason?: string;
+}
+
+const sh = (script: string) => ["sh", "-c", script];
+const networkOf = (subnet: string) => subnet.replace(/\.1\/24$/, ".0/24");
+
+/** What the lxc machine's steps own, perturbed one at a time. */
+const LXC_PERTURBATIONS: Perturbation[] = [
+  {
+    name: "lxcbr0's address flushed",
+    inject: () => [["ip", "addr", "flush", "dev", "lxcbr0"]],
+    reason: "bridge-mismatch",
+  },
+  {
+    name: "lxcbr0's MTU set to 1500",
+    inject: () => [["ip", "link", "set", "dev", "lxcbr0", "mtu", "1500"]],
+    reason: "mtu-mismatch",
+  },
+  {
+    name: "lxcbr0 downed",
+    inject: () => [["ip", "link", "set", "dev", "lxcbr0", "down"]],
+    reason: "bridge-down",
+  },
+  {
+    name: "lxc-net's dnsmasq killed",
+    inject: () => [sh("kill -9 $(cat /run/lxc/dnsmasq.pid)")],
+    reason: "lxc-net-down",
+  },
+  {
+    name: "lxc-net's FORWARD accept deleted under a DROP policy",
+    inject: () => [
+      ["iptables", "-w", "5", "-P", "FORWARD", "DROP"],
+      ["iptables", "-w", "5", "-D", "FORWARD", "-i", "lxcbr0", "-j", "ACCEPT"],
+    ],
+    reason: "lxc-net-rules-missing",
+  },
+  {
+    // INPUT accepts all here: DHCP still works, so nothing breaks now, but lxc-net's rules come back.
+    name: "lxc-net's DHCP accept deleted",
+    inject: () => [
+      [
+        "iptables",
+        "-w",
+        "5",
+        "-D",
+        "INPUT",
+        "-i",
+        "lxcbr0",
+        "-p",
+        "udp",
+        "-m",
+        "udp",
+        "--dport",
+        "67",
+        "-j",
+        "ACCEPT",
+      ],
+    ],
+  },
+  {
+    name: "lxc-net's masquerade deleted",
+    inject: (_, subnet) => [
+      [
+        "iptables",
+        "-w",
+        "5",
+        "-t",
+        "nat",
+        "-D",
+        "POSTROUTING",
+        "-s",
+        networkOf(subnet),
+        "!",
+        "-d",
+        networkOf(subnet),
+        "-j",
+        "MASQUERADE",
+      ],
+    ],
+    reason: "lxc-net-rules-missing",
+  },
+  {
+    name: "the charm's nat exemption deleted",
+    inject: (_, subnet) => [
+      [
+        "iptables",
+        "-w",
+        "5",
+        "-t",
+        "nat",
+        "-D",
+        "POSTROUTING",
+        "-s",
+        networkOf(subnet),
+        "-d",
+        "10.10.0.0/16",
+        "-m",
+        "comment",
+        "--comment",
+        "flannel-charm",
+        "-j",
+        "RETURN",
+      ],
+    ],
+    reason: "nat-exemption-missing",
+  },
+  {
+    name: "FORWARD flushed under a DROP policy",
+    inject: () => [
+      ["iptables", "-w", "5", "-P", "FORWARD", "DROP"],
+      ["iptables", "-w", "5", "-F", "FORWARD"],
+    ],
+    reason: "lxc-net-rules-missing",
+  },
+  {
+    name: "flannel0 deleted",
+    inject: () => [["ip", "link", "delete", "flannel0"]],
+    reason: "flannel-device-missing",
+  },
+  {
+    name: "flannel0 downed",
+    inject: () => [["ip", "link", "set", "dev", "flannel0", "down"]],
+    reason: "flannel-device-down",
+  },
+  {
+    name: "the route to the network through flannel0 deleted",
+    inject: () => [["ip", "route", "del", "10.10.0.0/16", "dev", "flannel0"]],
+    reason: "overlay-route-missing",
+  },
+  {
+    name: "ip_forward turned off",
+    inject: () => [sh("echo 0 >/proc/sys/net/ipv4/ip_forward")],
+    reason: "ip-forward-off",
+  },
+  { name: "flanneld stopped", inject: () => [["systemctl", "stop", "flannel"]], reason: "flanneld-inactive" },
+  { name: "flanneld disabled", inject: () => [["systemctl", "disable", "flannel"]] },
+  { name: "the sysctl file deleted", inject: () => [["rm", "-f", "/etc/sysctl.d/60-flannel.conf"]] },
+  {
+    name: "the unit file edited",
+    inject: () => [sh("echo '# edited' >>/etc/systemd/system/flannel.service")],
+  },
+  {
+    name: "lxc-net's file edited",
+    inject: () => [sh("sed -i 's/^LXC_DHCP_MAX=.*/LXC_DHCP_MAX=\"9\"/' /etc/default/lxc-net")],
+  },
+];
+
+/** What the docker machine's bridge step owns. */
+const DOCKER_PERTURBATIONS: Perturbation[] = [
+  {
+    name: "docker0's address flushed",
+    inject: () => [["ip", "addr", "flush", "dev", "docker0"]],
+    reason: "bridge-mismatch",
+  },
+  {
+    name: "docker0's MTU set to 1500",
+    inject: () => [["ip", "link", "set", "dev", "docker0", "mtu", "1500"]],
+    reason: "mtu-mismatch",
+  },
+  {
+    name: "docker0 downed",
+    inject: () => [["ip", "link", "set", "dev", "docker0", "down"]],
+    reason: "bridge-down",
+  },
+  {
+    name: "docker's masquerade of the subnet added",
+    inject: (_, subnet) => [
+      [
+        "iptables",
+        "-w",
+        "5",
+        "-t",
+        "nat",
+        "-A",
+        "POSTROUTING",
+        "-s",
+        networkOf(subnet),
+        "!",
+        "-o",
+        "docker0",
+        "-j",
+        "MASQUERADE",
+      ],
+    ],
+    reason: "nat-masquerade",
+  },
+  {
+    name: "daemon.json's bip edited",
+    inject: () => [sh('sed -i \'s/"bip": "[^"]*"/"bip": "172.18.0.1\\/16"/\' /etc/docker/daemon.json')],
+  },
+];
+
+let world: World;
+beforeAll(async () => {
+  world = await World.boot({ machines: 2, docker: true });
+}, 300_000);
+afterAll(async () => {
+  await world?.teardown();
+});
+
+async function pidOf(machine: Machine, service: string): Promise<string> {
+  return (await machine.run(["systemctl", "show", "-P", "MainPID", service])).trim();
+}
+
+/** What must not change when a hook finds nothing to do: the daemons' PIDs and the files the steps own. */
+async function snapshot(machine: Machine, type: "lxc" | "docker") {
+  const files = ["/etc/systemd/system/flannel.service", "/etc/sysctl.d/60-flannel.conf"];
+  files.push(
+    ...(type === "lxc" ? ["/etc/default/lxc-net", "/etc/lxc/default.conf"] : ["/etc/docker/daemon.json"]),
+  );
+  const stat = await machine.run(["stat", "-c", "%n %s %a %.3Y", ...files]);
+  const daemon =
+    type === "lxc"
+      ? (await machine.run(["cat", "/run/lxc/dnsmasq.pid"])).trim()
+      : await pidOf(machine, "docker");
+  return { flanneld: await pidOf(machine, "flannel"), daemon, stat };
+}
+
+function describeSteps(
+  type: "lxc" | "docker",
+  machineName: string,
+  index: number,
+  perturbations: Perturbation[],
+) {
+  describe(`every step converges in one update-status (${type})`, { timeout: HOOK_TIMEOUT_MS }, () => {
+    let unit: CharmUnit;
+    let machine: Machine;
+    let subnet: string;
+    let ready: string;
+
+    beforeAll(async () => {
+      machine = world.machine(machineName);
+      unit = await CharmUnit.place(machine, { index, config: { "container-type": type } });
+      assertHooksSucceeded(await unit.deploy());
+      assertHooksSucceeded(await unit.relateEtcd(legacyEtcdData("198.51.100.2", 2379)));
+      ready = (await unit.health()).stdout.trim();
+      subnet = /subnet:(\S+)/.exec(ready)?.[1] ?? "";
+      expect(ready).toMatch(/^ready /);
+    }, 300_000);
+
+    it.each(perturbations)("$name", async ({ inject, reason }) => {
+      for (const argv of inject(machine, subnet)) await machine.run(argv);
+      const drifted = (await unit.health()).stdout.trim();
+      if (reason === undefined) expect(drifted).toBe(ready);
+      else expect(drifted).toMatch(new RegExp(` reason:${reason}$`));
+      assertHooksSucceeded(await unit.updateStatus());
+      expect((await unit.health()).stdout.trim()).toBe(ready);
+      expect((await unit.status()).message).toContain(`ready: subnet ${subnet} `);
+      const converged = await snapshot(machine, type);
+      assertHooksSucceeded(await unit.updateStatus());
+      expect(await snapshot(machine, type)).toEqual(converged);
+    });
+  });
+}
+
+describeSteps("lxc", "m1", 0, LXC_PERTURBATIONS);
+describeSteps("docker", "m2", 1, DOCKER_PERTURBATIONS);
