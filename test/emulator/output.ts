@@ -58,12 +58,17 @@ function arrange(value: unknown): unknown {
 }
 
 /**
- * Juju's FormatYaml: nothing for nil, trailing newlines collapsed to one. YAML 1.1 quoting, as Go's
+ * Juju's FormatYaml: nothing for nil, trailing newlines collapsed to one, sequences not indented. YAML 1.1 quoting, as Go's
  * yaml.v2 quotes "n", "on" or a MAC address that 1.1 would read as a number.
  */
 function formatYaml(value: unknown): string {
   if (value === null || value === undefined) return "";
-  const text = stringify(arrange(value), { version: "1.1", customTags: [timeTag], lineWidth: 0 });
+  const text = stringify(arrange(value), {
+    version: "1.1",
+    customTags: [timeTag],
+    lineWidth: 0,
+    indentSeq: false,
+  });
   const trimmed = text.replace(/\n+$/, "");
   return trimmed === "" ? "" : `${trimmed}\n`;
 }

@@ -60,7 +60,10 @@ export function isGranted(model: Model, secret: SecretRecord): boolean {
   return secret.grants.some((g) => g.target === unitTag || g.target === appTag);
 }
 
-const secretsOf = (model: Model): SecretRecord[] => (model.secrets ??= []);
+function secretsOf(model: Model): SecretRecord[] {
+  model.secrets = model.secrets ?? [];
+  return model.secrets;
+}
 
 /** The secret by id or label (owner label first, then this unit's consumer label). */
 export function findSecret(model: Model, id: string | undefined, label: string | undefined): SecretRecord {
@@ -116,7 +119,8 @@ export function parseSecretFile(text: string): Record<string, string> {
 export function queueObsolete(model: Model, secret: SecretRecord): void {
   const latest = latestRevision(secret);
   const tracked = new Set(Object.values(secret.consumers));
-  const queued = (model.queued ??= []);
+  model.queued = model.queued ?? [];
+  const queued = model.queued;
   for (const { revision } of secret.revisions) {
     if (revision === latest || tracked.has(revision)) continue;
     const already = queued.some(

@@ -21,7 +21,8 @@ function goalOf(model: Model): {
   const units: Record<string, GoalUnit> = { [model.unitName]: { status: "active" } };
   const relations: Record<string, Record<string, GoalUnit>> = {};
   for (const relation of model.relations) {
-    const members = (relations[relation.name] ??= {});
+    const members = relations[relation.name] ?? {};
+    relations[relation.name] = members;
     if (relation.remoteApp === appName(model.unitName)) {
       for (const unit of Object.keys(relation.remoteUnits)) units[unit] = { status: "active" };
     } else members[relation.remoteApp] = { status: "joined" };

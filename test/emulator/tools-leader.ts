@@ -12,7 +12,7 @@ export const leaderGet: Tool = {
   purpose: "print application leadership settings",
   run: ({ args, model }) => {
     const [key, ...rest] = args;
-    if (key !== undefined && key.includes("=")) throw usageError(`invalid key "${key}"`);
+    if (key?.includes("=")) throw usageError(`invalid key "${key}"`);
     checkEmpty(rest);
     const settings = model.leaderSettings ?? {};
     if (key === undefined || key === "-") return settings;

@@ -71,7 +71,11 @@ export const unitGet: ToolTable = {
   ],
 };
 
-const leaderModel = (leader: boolean) => ({ model: (m: { leader: boolean }) => void (m.leader = leader) });
+const leaderModel = (leader: boolean) => ({
+  model: (m: { leader: boolean }) => {
+    m.leader = leader;
+  },
+});
 
 export const isLeader: ToolTable = {
   tool: "is-leader",
@@ -113,7 +117,11 @@ export const resourceGet: ToolTable = {
       ...usage("too many args", ["resource-get", "spam", "eggs"], 'unrecognized args: ["eggs"]'),
       weaker: "Juju's test only checks that Init fails",
     },
-    ok("run", ["resource-get", "spam"], path, { model: (m) => void (m.resources = { spam: path }) }),
+    ok("run", ["resource-get", "spam"], path, {
+      model: (m) => {
+        m.resources = { spam: path };
+      },
+    }),
     {
       name: "download failure",
       argv: ["resource-get", "spam"],
