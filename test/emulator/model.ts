@@ -161,6 +161,8 @@ export interface SecretRecord {
   grants: SecretGrant[];
   /** Revision each consuming unit tracks (remote units, or this unit when it is not the owner). */
   consumers: Record<string, number>;
+  /** Revisions whose secret-remove was already delivered (Juju tells the owner once). */
+  obsoleteNotified?: number[];
   /** The consumer-side label this unit gave the secret. */
   consumerLabel?: string;
 }

@@ -115,21 +115,23 @@ export function parseSecretFile(text: string): Record<string, string> {
   return content;
 }
 
-/** Queues secret-remove for the owner for each old revision no consumer tracks any more. */
-export function queueObsolete(model: Model, secret: SecretRecord): void {
+/** secret-remove for the owner, once per old revision that no consumer tracks any more (marked as told). */
+export function obsoleteRevisions(secret: SecretRecord): HookEvent[] {
   const latest = latestRevision(secret);
   const tracked = new Set(Object.values(secret.consumers));
-  model.queued = model.queued ?? [];
-  const queued = model.queued;
-  for (const { revision } of secret.revisions) {
-    if (revision === latest || tracked.has(revision)) continue;
-    const already = queued.some(
-      (e: HookEvent) => e.secret?.uri === secretUri(secret.id) && e.secret.revision === revision,
-    );
-    if (!already)
-      queued.push({
-        hook: "secret-remove",
-        secret: { uri: secretUri(secret.id), label: secret.label, revision },
-      });
-  }
+  const told = new Set(secret.obsoleteNotified ?? []);
+  const fresh = secret.revisions.filter(
+    ({ revision }) => revision !== latest && !tracked.has(revision) && !told.has(revision),
+  );
+  secret.obsoleteNotified = [...told, ...fresh.map((r) => r.revision)];
+  const uri = secretUri(secret.id);
+  return fresh.map(({ revision }) => ({
+    hook: "secret-remove",
+    secret: { uri, label: secret.label, revision },
+  }));
+}
+
+/** Queues obsoleteRevisions for after the running hook (the runner drains model.queued). */
+export function queueObsolete(model: Model, secret: SecretRecord): void {
+  model.queued = [...(model.queued ?? []), ...obsoleteRevisions(secret)];
 }
