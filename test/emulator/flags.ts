@@ -1,9 +1,13 @@
+import type { ToolIo } from "./tool";
 import { usageError } from "./tool-error";
 
 /** One flag of a hook tool; the first name is the canonical one. */
 export interface FlagSpec {
   names: string[];
   bool?: boolean;
+  /** Shown in --help as `(= default)`; a function when it is the hook's own (e.g. its relation). */
+  default?: string | ((io: ToolIo) => string);
+  doc?: string;
 }
 
 export interface ParsedFlags {
@@ -13,7 +17,7 @@ export interface ParsedFlags {
   args: string[];
 }
 
-function spell(name: string): string {
+export function spell(name: string): string {
   return name.length === 1 ? `-${name}` : `--${name}`;
 }
 
@@ -28,6 +32,12 @@ function splitFlag(arg: string): { name: string; inline?: string } {
   if (eq >= 0) return { name: body.slice(0, eq), inline: body.slice(eq + 1) };
   if (!arg.startsWith("--") && body.length > 1) return { name: body.slice(0, 1), inline: body.slice(1) };
   return { name: body };
+}
+
+/** gnuflag's help request: -h or --help anywhere before `--`. */
+export function wantsHelp(argv: string[]): boolean {
+  const end = argv.indexOf("--");
+  return (end < 0 ? argv : argv.slice(0, end)).some((a) => a === "-h" || a === "--help" || a === "-help");
 }
 
 /** Parses argv the way juju's gnuflag does for hook tools: interspersed flags, `--` ends flags. */

@@ -35,6 +35,15 @@ function actionVars(event: HookEvent): Record<string, string> {
   };
 }
 
+/** secret-changed, secret-remove and friends name their secret (and revision) as Juju does. */
+function secretVars(event: HookEvent): Record<string, string> {
+  if (!event.secret) return {};
+  const vars: Record<string, string> = { JUJU_SECRET_ID: event.secret.uri };
+  if (event.secret.label) vars.JUJU_SECRET_LABEL = event.secret.label;
+  if (event.secret.revision !== undefined) vars.JUJU_SECRET_REVISION = String(event.secret.revision);
+  return vars;
+}
+
 /** Juju's hook environment for one event; the hook tools reach the agent through JUJU_AGENT_SOCKET_*. */
 export function buildHookEnv(model: Model, event: HookEvent, opts: EnvOptions): Record<string, string> {
   const name = event.action?.name ?? event.hook;
@@ -53,5 +62,6 @@ export function buildHookEnv(model: Model, event: HookEvent, opts: EnvOptions): 
     JUJU_AGENT_SOCKET_NETWORK: "unix",
     ...actionVars(event),
     ...relationVars(model, event),
+    ...secretVars(event),
   };
 }

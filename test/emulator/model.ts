@@ -29,6 +29,8 @@ export type StatusName = "unknown" | "maintenance" | "waiting" | "active" | "blo
 export interface Status {
   status: StatusName;
   message: string;
+  /** status-get --include-data's status-data (Juju keeps it beside the message). */
+  data?: Record<string, unknown>;
 }
 
 export interface StatusEntry extends Status {
@@ -71,6 +73,8 @@ export interface HookEvent {
   /** Settings a unit brings when it joins (applied just before its -joined hook). */
   remoteData?: Record<string, string>;
   action?: { name: string; params: Record<string, unknown> };
+  /** secret-changed / secret-remove / secret-rotate / secret-expired: which secret (and revision). */
+  secret?: { uri: string; label?: string; revision?: number };
 }
 
 /** The whole emulated world of one unit; the hook tools read and write this file. */
@@ -102,6 +106,65 @@ export interface Model {
   action: PendingAction | null;
   error: ErrorState | null;
   hookCount: number;
+  /** network-get's answer per binding; without an entry a binding gets one NIC with privateAddress. */
+  networks?: Record<string, NetworkBinding>;
+  /** leader-set's settings of the application (Juju keeps one bag per application). */
+  leaderSettings?: Record<string, string>;
+  /** state-set's key/value store of the unit, kept by the controller. */
+  unitState?: Record<string, string>;
+  /** goal-state's answer when a test fixes it; otherwise derived from the model. */
+  goalState?: unknown;
+  /** Secrets this unit owns or was granted (see secrets.ts). Model files are written 0600. */
+  secrets?: SecretRecord[];
+  /** Hooks the controller queued while a hook ran (e.g. secret-remove); run after the current operation's. */
+  queued?: HookEvent[];
+}
+
+/** One NIC of a binding as network-get shows it. */
+export interface NetworkInterfaceInfo {
+  macAddress: string;
+  interfaceName: string;
+  addresses: { address: string; cidr: string; hostname?: string }[];
+}
+
+export interface NetworkBinding {
+  interfaces: NetworkInterfaceInfo[];
+  ingressAddresses?: string[];
+  egressSubnets?: string[];
+}
+
+/** One revision of a secret's content: values base64-encoded, as Juju stores them. */
+export interface SecretRevision {
+  revision: number;
+  content: Record<string, string>;
+}
+
+/** A grant: who may read (application or unit tag), in which relation (Juju's relation key). */
+export interface SecretGrant {
+  target: string;
+  scope: string;
+  role: "view" | "manage";
+  relationId: number;
+}
+
+/** A secret as the controller keeps it, plus this unit's consumer bookkeeping. */
+export interface SecretRecord {
+  id: string;
+  /** Owner tag's kind and name: application "flannel" or unit "flannel/0". */
+  ownerKind: "application" | "unit";
+  ownerName: string;
+  label?: string;
+  description?: string;
+  rotatePolicy?: string;
+  expireTime?: string;
+  revisions: SecretRevision[];
+  grants: SecretGrant[];
+  /** Revision each consuming unit tracks (remote units, or this unit when it is not the owner). */
+  consumers: Record<string, number>;
+  /** Revisions whose secret-remove was already delivered (Juju tells the owner once). */
+  obsoleteNotified?: number[];
+  /** The consumer-side label this unit gave the secret. */
+  consumerLabel?: string;
 }
 
 /** A fresh model for `unitName` with Juju's initial "unknown" statuses. */
@@ -141,7 +204,8 @@ export function readModel(path: string): Model {
 /** Writes via a temp file + rename so a reader never sees half a model. */
 export function writeModel(path: string, model: Model): void {
   const tmp = `${path}.${randomBytes(4).toString("hex")}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(model, null, 2)}\n`);
+  // Owner-only: the model holds secret content, which Juju never puts in a world-readable file.
+  writeFileSync(tmp, `${JSON.stringify(model, null, 2)}\n`, { mode: 0o600 });
   renameSync(tmp, path);
 }
 

@@ -21,6 +21,8 @@ export const operationOptions = {
   /** The --data JSON from a file, or from stdin with `-`: no argv cap (one element is at most 128 KiB). */
   "data-file": { type: "string" },
   json: { type: "string" },
+  /** A secret's URI (secret-changed, secret-consumer-refresh). */
+  uri: { type: "string" },
   /** Hooks run with FLANNEL_CHARM_TRACE and report the charm's waits. */
   trace: { type: "boolean" },
 } as const;
@@ -105,6 +107,10 @@ function runOp(
       return runner.runAction(opts, args[0] ?? "", json(values.json, {}));
     case "resolve":
       return runner.resolve(opts);
+    case "secret-changed":
+      return runner.secretChanged(opts, need(values, "uri"), json(values.json, {}));
+    case "secret-consumer-refresh":
+      return runner.secretConsumerRefresh(opts, need(values, "uri"), need(values, "unit"));
     case "exec":
       return runner.exec(opts, args);
     default:

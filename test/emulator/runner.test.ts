@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -264,5 +264,58 @@ exit 0
     await expect(runner.relate(opts, { name: "overlay", remoteApp: "other" })).rejects.toMatchObject({
       problems: ['relation overlay:0: a peers endpoint joins only units of "flannel"'],
     });
+  });
+});
+
+describe("secrets", () => {
+  it("a new revision nobody tracks fires secret-remove at once; a tracked one when its consumer moves on", async () => {
+    const added = await runner.exec(opts, ["secret-add", "--label", "db", "password=one"]);
+    const uri = added.hooks[0]?.stdout.trim() ?? "";
+    expect(uri).toMatch(/^secret:[0-9a-v]{20}$/);
+    expect((await runner.secretConsumerRefresh(opts, uri, "etcd/0")).hooks).toEqual([]);
+
+    const set = await runner.exec(opts, ["secret-set", uri, "password=two"]);
+    expect(set.hooks.map((h) => h.hook)).toEqual(["juju-exec"]);
+    const refreshed = await runner.secretConsumerRefresh(opts, uri, "etcd/0");
+    expect(refreshed.hooks.map((h) => h.hook)).toEqual(["secret-remove"]);
+    const env = envOf(refreshed.hooks[0]?.stdout ?? "");
+    expect(env).toMatchObject({ JUJU_SECRET_ID: uri, JUJU_SECRET_LABEL: "db", JUJU_SECRET_REVISION: "1" });
+
+    const again = await runner.exec(opts, ["secret-set", uri, "password=three"]);
+    expect(again.hooks.map((h) => h.hook)).toEqual(["juju-exec"]);
+    // The model file holds secret content: owner-only, as Juju never leaves it world-readable.
+    expect(statSync(opts.modelPath).mode & 0o077).toBe(0);
+  });
+
+  it("a consumer that read a secret gets secret-changed for the owner's new revision, and sees it on --refresh", async () => {
+    const id = "9m4e2mr0ui3e8a215n4g";
+    const uri = `secret:${id}`;
+    const grant = {
+      target: "application-flannel",
+      scope: "etcd:certs flannel:etcd",
+      role: "view" as const,
+      relationId: 0,
+    };
+    const content = { cert: Buffer.from("one").toString("base64") };
+    const secret = {
+      id,
+      ownerKind: "application" as const,
+      ownerName: "etcd",
+      revisions: [{ revision: 1, content }],
+      grants: [grant],
+      consumers: {},
+    };
+    writeModel(opts.modelPath, createModel({ secrets: [secret] }));
+    expect((await runner.secretChanged(opts, uri, { cert: "two" })).hooks).toEqual([]);
+    expect((await runner.exec(opts, ["secret-get", uri, "cert"])).hooks[0]?.stdout).toBe("two\n");
+
+    const changed = await runner.secretChanged(opts, uri, { cert: "three" });
+    expect(changed.hooks.map((h) => h.hook)).toEqual(["secret-changed"]);
+    expect(envOf(changed.hooks[0]?.stdout ?? "")).toMatchObject({ JUJU_SECRET_ID: uri });
+    expect((await runner.exec(opts, ["secret-get", uri, "cert"])).hooks[0]?.stdout).toBe("two\n");
+    expect((await runner.exec(opts, ["secret-get", uri, "cert", "--peek"])).hooks[0]?.stdout).toBe("three\n");
+    expect((await runner.exec(opts, ["secret-get", uri, "cert", "--refresh"])).hooks[0]?.stdout).toBe(
+      "three\n",
+    );
   });
 });

@@ -5,6 +5,7 @@ import type { ConfigValue, ErrorState, HookEvent, Model } from "./model";
 import { appName, findRelation, isPeer, type Relation, readModel, writeModel } from "./model";
 import { applyAfterHook, applyBeforeHook } from "./relation-steps";
 import { type HookResult, type RunnerOptions, runCommand, runHook } from "./run-hook";
+import { obsoleteRevisions } from "./secrets";
 
 export type { HookResult, RunnerOptions } from "./run-hook";
 
@@ -33,7 +34,8 @@ function updateModel(path: string, change: (model: Model) => void): Model {
 /** Delivers events in order; the first failing hook puts the unit in error and holds the rest. */
 async function runEvents(opts: RunnerOptions, events: HookEvent[]): Promise<OperationResult> {
   const hooks: HookResult[] = [];
-  for (const [index, event] of events.entries()) {
+  for (let index = 0; index < events.length; index++) {
+    const event = events[index] as HookEvent;
     updateModel(opts.modelPath, (m) => applyBeforeHook(m, event));
     const result = await runHook(opts, event);
     hooks.push(result);
@@ -44,7 +46,12 @@ async function runEvents(opts: RunnerOptions, events: HookEvent[]): Promise<Oper
       });
       return { hooks, error };
     }
-    updateModel(opts.modelPath, (m) => applyAfterHook(m, event));
+    // Hooks the controller queued during this one (secret-remove after secret-set) come next.
+    updateModel(opts.modelPath, (m) => {
+      applyAfterHook(m, event);
+      events.splice(index + 1, 0, ...(m.queued ?? []));
+      m.queued = [];
+    });
   }
   return { hooks, error: null };
 }
@@ -268,7 +275,15 @@ export async function runAction(opts: RunnerOptions, name: string, params: Recor
 export async function exec(opts: RunnerOptions, argv: string[]): Promise<OperationResult> {
   const model = readModel(opts.modelPath);
   if (model.error) throw new UnitInErrorError(model.error);
-  return { hooks: [await runCommand(opts, argv)], error: null };
+  const ran = await runCommand(opts, argv);
+  // Hooks the command made the controller queue (secret-remove after secret-set) run right after it.
+  let follow: HookEvent[] = [];
+  updateModel(opts.modelPath, (m) => {
+    follow = m.queued ?? [];
+    m.queued = [];
+  });
+  const after = follow.length > 0 ? await runEvents(opts, follow) : { hooks: [], error: null };
+  return { hooks: [ran, ...after.hooks], error: after.error };
 }
 
 /** `juju resolve`: retries the failed hook, then delivers the events it held back. */
@@ -280,4 +295,40 @@ export async function resolve(opts: RunnerOptions): Promise<OperationResult> {
     m.error = null;
   });
   return runEvents(opts, [event, ...pending]);
+}
+
+/** A remote owner publishes a new revision of a secret this unit reads: secret-changed if it tracks one. */
+export function secretChanged(opts: RunnerOptions, uri: string, content: Record<string, string>) {
+  return operate(
+    opts,
+    (m) => {
+      const secret = m.secrets?.find((s) => `secret:${s.id}` === uri);
+      const tracks = secret?.consumers[m.unitName] !== undefined;
+      return tracks ? [{ hook: "secret-changed", secret: { uri, label: secret?.consumerLabel } }] : [];
+    },
+    (m) => {
+      const secret = m.secrets?.find((s) => `secret:${s.id}` === uri);
+      if (!secret) throw new Error(`no secret ${uri} in the model`);
+      const revision = (secret.revisions.at(-1)?.revision ?? 0) + 1;
+      const encoded = Object.fromEntries(
+        Object.entries(content).map(([k, v]) => [k, Buffer.from(v).toString("base64")]),
+      );
+      secret.revisions.push({ revision, content: encoded });
+    },
+  );
+}
+
+/** A remote unit that consumes this unit's secret moves to its latest revision: secret-remove for the ones left behind. */
+export function secretConsumerRefresh(opts: RunnerOptions, uri: string, unit: string) {
+  let obsolete: HookEvent[] = [];
+  return operate(
+    opts,
+    () => obsolete,
+    (m) => {
+      const secret = m.secrets?.find((s) => `secret:${s.id}` === uri);
+      if (!secret) throw new Error(`no secret ${uri} in the model`);
+      secret.consumers[unit] = secret.revisions.at(-1)?.revision ?? 0;
+      obsolete = obsoleteRevisions(secret);
+    },
+  );
 }

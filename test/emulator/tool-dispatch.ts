@@ -1,38 +1,12 @@
-import { parseFlags } from "./flags";
+import { parseFlags, wantsHelp } from "./flags";
+import { renderHelp } from "./help";
 import type { Model } from "./model";
-import { chooseFormat, render } from "./output";
+import { chooseFormat, deliver, outputFlag, render } from "./output";
 import type { Tool, ToolIo } from "./tool";
 import { ToolError } from "./tool-error";
-import { actionFail, actionGet, actionLog, actionSet } from "./tools-action";
-import { networkGet } from "./tools-network";
-import { closePort, openedPorts, openPort } from "./tools-ports";
-import { relationGet, relationIds, relationList, relationSet } from "./tools-relation";
-import { applicationVersionSet, jujuLog, statusGet, statusSet } from "./tools-status";
-import { configGet, isLeader, resourceGet, unitGet } from "./tools-unit";
+import { tools } from "./tool-table";
 
-export const tools: Record<string, Tool> = {
-  "config-get": configGet,
-  "relation-get": relationGet,
-  "relation-set": relationSet,
-  "relation-ids": relationIds,
-  "relation-list": relationList,
-  "unit-get": unitGet,
-  "network-get": networkGet,
-  "status-set": statusSet,
-  "status-get": statusGet,
-  "application-version-set": applicationVersionSet,
-  "juju-log": jujuLog,
-  "open-port": openPort,
-  "close-port": closePort,
-  "opened-ports": openedPorts,
-  "resource-get": resourceGet,
-  "is-leader": isLeader,
-  "action-get": actionGet,
-  "action-set": actionSet,
-  "action-fail": actionFail,
-  "action-log": actionLog,
-};
-
+export { tools };
 export const toolNames = Object.keys(tools);
 
 export interface ToolResult {
@@ -46,11 +20,17 @@ export interface ToolOutcome extends ToolResult {
   model: Model;
 }
 
-function runTool(tool: Tool, argv: string[], io: ToolIo, model: Model): string {
-  const flags = parseFlags(argv, tool.flags);
+function flagsOf(tool: Tool) {
+  return tool.formatted ? [...tool.flags, outputFlag] : tool.flags;
+}
+
+function runTool(name: string, tool: Tool, argv: string[], io: ToolIo, model: Model): string {
+  const specs = flagsOf(tool);
+  if (wantsHelp(argv)) return renderHelp(name, tool, specs, io, model);
+  const flags = parseFlags(argv, specs);
   const format = tool.formatted ? chooseFormat(flags) : "smart";
   const value = tool.run({ flags, args: flags.args, io, model });
-  if (tool.formatted) return render(format, value);
+  if (tool.formatted) return deliver(flags, io.cwd, render(format, value));
   return typeof value === "string" ? value : "";
 }
 
@@ -68,7 +48,7 @@ export function callTool(name: string, argv: string[], io: ToolIo, model: Model)
   if (!tool) return { exitCode: 1, stdout: "", stderr: `ERROR unknown command: ${name}\n`, model };
   const working = tool.mutates ? structuredClone(model) : model;
   try {
-    const stdout = runTool(tool, argv, { ...io, warn }, working);
+    const stdout = runTool(name, tool, argv, { ...io, warn }, working);
     return { exitCode: 0, stdout, stderr, model: working };
   } catch (error) {
     if (error instanceof NeedStdin) throw error;

@@ -22,6 +22,12 @@ export interface Tool {
   flags: FlagSpec[];
   formatted?: boolean;
   mutates?: boolean;
+  /** The arguments part of the usage line, e.g. `<key> <unit id>`; a function when it depends on the hook. */
+  args?: string | ((io: ToolIo) => string);
+  /** One line for --help's Summary. */
+  purpose?: string;
+  /** --help's Details, when the tool has something context-dependent to say. */
+  details?: (io: ToolIo, model: Model) => string;
   run: (call: ToolCall) => unknown;
 }
 

@@ -31,6 +31,8 @@ function lookup(value: unknown, path: string[]): unknown {
 }
 
 export const actionGet: Tool = {
+  args: "[<key>[.<key>.<key>...]]",
+  purpose: "get action parameters",
   flags: [formatFlag],
   formatted: true,
   run: ({ args, model }) => {
@@ -63,6 +65,8 @@ function setPath(target: Record<string, unknown>, path: string[], value: string)
 }
 
 export const actionSet: Tool = {
+  args: "<key>=<value> [<key>=<value> ...]",
+  purpose: "set action results",
   flags: [],
   mutates: true,
   run: ({ args, model }) => {
@@ -73,6 +77,8 @@ export const actionSet: Tool = {
 };
 
 export const actionFail: Tool = {
+  args: '["<failure message>"]',
+  purpose: "set action fail status with message",
   flags: [],
   mutates: true,
   run: ({ args, model }) => {
@@ -85,6 +91,8 @@ export const actionFail: Tool = {
 };
 
 export const actionLog: Tool = {
+  args: "<message>",
+  purpose: "record a progress message for the current action",
   flags: [],
   mutates: true,
   run: ({ args, model }) => {

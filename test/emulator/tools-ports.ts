@@ -57,6 +57,8 @@ function portTool(name: string, apply: (model: Model, port: string) => void): To
   return {
     flags: [formatFlag, { names: ["endpoints"] }],
     mutates: true,
+    args: "<port>[/<protocol>] or <from>-<to>[/<protocol>] or icmp",
+    purpose: `${name === "open-port" ? "register a request to open" : "register a request to close"} a port or port range`,
     run: (call) => apply(call.model, parseCall(call, name)),
   };
 }
@@ -80,6 +82,7 @@ function comparePorts(a: string, b: string): number {
 export const openedPorts: Tool = {
   flags: [formatFlag, { names: ["endpoints"], bool: true }],
   formatted: true,
+  purpose: "list all ports or port ranges opened by the unit",
   run: ({ args, model }) => {
     checkEmpty(args);
     return [...model.ports].sort(comparePorts);

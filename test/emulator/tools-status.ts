@@ -8,16 +8,23 @@ const settable = ["maintenance", "blocked", "waiting", "active"];
 const notLeader = "this unit is not the leader";
 
 export const statusSet: Tool = {
-  flags: [{ names: ["application"], bool: true }],
+  flags: [
+    {
+      names: ["application"],
+      bool: true,
+      doc: "set this status for the application to which the unit belongs if the unit is the leader",
+    },
+  ],
   mutates: true,
+  args: "<maintenance | blocked | waiting | active> [message]",
+  purpose: "set status information",
   run: ({ flags, args, io, model }) => {
     const [status, message = "", ...rest] = args;
-    if (status === undefined) throw usageError("invalid args, require <status> [message] [data]");
+    if (status === undefined) throw usageError("invalid args, require <status> [message]");
     if (!settable.includes(status)) {
       throw usageError(`invalid status "${status}", expected one of [${settable.join(" ")}]`);
     }
-    // A third argument is Juju's optional status data; the emulator accepts and ignores it.
-    checkEmpty(rest.slice(1));
+    checkEmpty(rest);
     const app = flags.values.has("application");
     if (app && !model.leader) throw new ToolError(notLeader);
     const entry: Status = { status: status as StatusName, message };
@@ -29,7 +36,7 @@ export const statusSet: Tool = {
 
 function details(status: Status, includeData: boolean): Record<string, unknown> {
   if (!includeData) return { status: status.status };
-  return { message: status.message, status: status.status, "status-data": {} };
+  return { message: status.message, status: status.status, "status-data": status.data ?? {} };
 }
 
 function applicationStatus(model: Model, includeData: boolean): Record<string, unknown> {
@@ -40,6 +47,8 @@ function applicationStatus(model: Model, includeData: boolean): Record<string, u
 export const statusGet: Tool = {
   flags: [formatFlag, { names: ["include-data"], bool: true }, { names: ["application"], bool: true }],
   formatted: true,
+  args: "[--include-data] [--application]",
+  purpose: "print status information",
   run: ({ flags, args, model }) => {
     checkEmpty(args);
     const includeData = flags.values.has("include-data");
@@ -56,6 +65,8 @@ export const statusGet: Tool = {
 
 export const applicationVersionSet: Tool = {
   flags: [],
+  args: "<new-version>",
+  purpose: "specify which version of the application is deployed",
   mutates: true,
   run: ({ args, model }) => {
     const [version, ...rest] = args;
@@ -75,8 +86,10 @@ function parseLevel(text: string): string | undefined {
 }
 
 export const jujuLog: Tool = {
-  flags: [{ names: ["debug"], bool: true }, { names: ["l", "log-level"] }, formatFlag],
+  flags: [{ names: ["debug"], bool: true }, { names: ["l", "log-level"], default: "INFO" }, formatFlag],
   mutates: true,
+  args: "<message>",
+  purpose: "write a message to the juju log",
   run: (call) => {
     const { flags, args, io, model } = call;
     if (args.length === 0) throw usageError("no message specified");

@@ -17,8 +17,10 @@ function dropUnset(config: Record<string, ConfigValue | null>): Record<string, C
 }
 
 export const configGet: Tool = {
-  flags: [formatFlag, { names: ["a", "all"], bool: true }],
+  flags: [formatFlag, { names: ["a", "all"], bool: true, doc: "print all keys" }],
   formatted: true,
+  args: "[<key>]",
+  purpose: "print application configuration",
   run: ({ flags, args, model }) => {
     const [key, ...rest] = args;
     const all = flags.values.has("a");
@@ -33,6 +35,8 @@ export const configGet: Tool = {
 export const unitGet: Tool = {
   flags: [formatFlag],
   formatted: true,
+  args: "<setting>",
+  purpose: "print public-address or private-address",
   run: ({ args, model }) => {
     const [setting, ...rest] = args;
     if (setting === undefined) throw usageError("no setting specified");
@@ -47,6 +51,7 @@ export const unitGet: Tool = {
 export const isLeader: Tool = {
   flags: [formatFlag],
   formatted: true,
+  purpose: "print application leadership status",
   run: ({ args, model }) => {
     checkEmpty(args);
     return model.leader;
@@ -62,12 +67,15 @@ function resourceNotFound(model: Model, name: string): string {
 
 export const resourceGet: Tool = {
   flags: [],
+  args: "<resource name>",
+  purpose: "get the path to the locally cached resource file",
   run: ({ args, model }) => {
     const [name, ...rest] = args;
     if (name === undefined) throw usageError("missing resource name");
     checkEmpty(rest);
     const path = model.resources[name];
     if (path === undefined) throw new ToolError(resourceNotFound(model, name));
-    return `${path}\n`;
+    // Juju prints the bare path, without a newline.
+    return path;
   },
 };

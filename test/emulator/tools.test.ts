@@ -145,7 +145,7 @@ describe("relation-get", () => {
       'ERROR invalid value "one" for option -r: invalid relation id\n',
     );
     expect((await run(["relation-get", "--relation", "etcd:9", "-", "etcd/0"])).stderr).toBe(
-      'ERROR invalid value "etcd:9" for option --relation: unknown relation id\n',
+      'ERROR invalid value "etcd:9" for option --relation: relation not found\n',
     );
   });
   it("needs a unit when the hook has no remote unit", async () => {
@@ -193,7 +193,7 @@ describe("relation-ids and relation-list", () => {
     expect((await run(["relation-ids", "--format=json", "other"])).stdout).toBe("[]\n");
     expect(await run(["relation-ids"])).toMatchObject({
       exitCode: 2,
-      stderr: "ERROR no relation name specified\n",
+      stderr: "ERROR no endpoint name specified\n",
     });
   });
   it("lists remote units sorted, or the remote app", async () => {
@@ -282,7 +282,7 @@ describe("unit, leader, ports, resources, network", () => {
   });
   it("resource-get prints the path or fails like Juju when nothing was attached", async () => {
     setModel({ resources: { flannel: "/srv/flannel.tgz" } });
-    expect((await run(["resource-get", "flannel"])).stdout).toBe("/srv/flannel.tgz\n");
+    expect((await run(["resource-get", "flannel"])).stdout).toBe("/srv/flannel.tgz");
     const missing = await run(["resource-get", "other"]);
     expect(missing.exitCode).toBe(1);
     expect(missing.stderr).toMatch(
