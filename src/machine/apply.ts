@@ -34,8 +34,11 @@ export async function applyDataPath(actions: readonly Action[], context: ApplyCo
     const key = JSON.stringify(action.effect);
     if (done.has(key)) continue;
     done.add(key);
-    if (action.reason !== undefined) await jujuLog("WARNING", `repairing ${action.step}: ${action.why}`);
     await applyEffect(action.effect, context);
+    // A drift that broke traffic, or a rule someone removed, is the operator's to know of; the rest
+    // (a first deploy's files) is routine.
+    const level = action.reason !== undefined || action.effect.kind === "iptables" ? "WARNING" : "INFO";
+    await jujuLog(level, describeRepair(action));
   }
 }
 
@@ -57,8 +60,7 @@ async function applyEffect(effect: Effect, context: ApplyContext): Promise<void>
     case "link-mtu":
       return execProgram("ip", ["link", "set", "dev", effect.device, "mtu", String(effect.mtu)]);
     case "iptables":
-      await execProgram("iptables", effect.args);
-      return warn(`repaired iptables: ${effect.args.join(" ")}`);
+      return execProgram("iptables", effect.args);
     case "restart-lxc-net":
       return restartLxcNet();
     case "restart-docker":
@@ -73,6 +75,14 @@ async function applyEffect(effect: Effect, context: ApplyContext): Promise<void>
       // Service and Juju effects are the reconcile's own (hooks/flanneld-service.ts): not data path.
       throw new Error(`not a data-path effect: ${effect.kind}`);
   }
+}
+
+/** What the unit's log says of a repair; rules are named as the iptables call that put them back. */
+function describeRepair(action: Action): string {
+  const { effect } = action;
+  if (effect.kind !== "iptables") return `${action.step}: ${action.why}; applied ${effect.kind}`;
+  const chain = action.step === "nat" ? "nat POSTROUTING" : "filter FORWARD";
+  return `repaired ${chain}: iptables ${effect.args.join(" ")}`;
 }
 
 // A restart keeps the lease: flanneld finds the one that carries its address in etcd and takes it again.
