@@ -79,41 +79,47 @@ export function planSoak(options: PlanOptions): SoakPlan {
 
 /**
  * Faults in a shuffled round-robin over the kinds (every kind once before any twice), each on a machine that
- * is not still inside an earlier fault's recovery window; a world fault waits for every machine.
+ * is not still inside an earlier fault's recovery window. Of the kinds still due in this round, the one that
+ * can start soonest goes next (a world fault, which needs every machine free, waits for the round's end).
  */
 function planFaults(options: PlanOptions): PlannedFault[] {
   const rng = createRng(options.seed, 1);
   const endS = options.minutes * 60;
   const busyUntil = new Map(options.hosts.map((h) => [h.name, 0]));
+  const freeAt = (h: HostSpec) => busyUntil.get(h.name) ?? 0;
   const faults: PlannedFault[] = [];
-  let order = rng.shuffle(options.kinds);
-  let index = 0;
+  const usable = options.kinds.filter((k) => eligible(k, options.hosts).length >= needed(k, options.hosts));
+  let pending: KindSpec[] = [];
   let t = FIRST_FAULT_S;
-  while (t < endS) {
-    if (index === order.length) [order, index] = [rng.shuffle(options.kinds), 0];
-    const kind = order[index++] as KindSpec;
-    const eligible = options.hosts.filter((h) => kind.only === undefined || h.kind === kind.only);
-    const needed = kind.scope === "world" ? eligible.length : kind.scope === "pair" ? 2 : 1;
-    if (eligible.length < needed || needed === 0) continue;
-    const freeAt = (h: HostSpec) => busyUntil.get(h.name) ?? 0;
-    const byFree = [...eligible].sort((a, b) => freeAt(a) - freeAt(b));
-    const start = Math.max(t, freeAt(byFree[needed - 1] as HostSpec));
+  while (t < endS && usable.length > 0) {
+    if (pending.length === 0) pending = rng.shuffle(usable);
+    const startOf = (k: KindSpec) => {
+      const byFree = eligible(k, options.hosts).sort((a, b) => freeAt(a) - freeAt(b));
+      return Math.max(t, freeAt(byFree[needed(k, options.hosts) - 1] as HostSpec));
+    };
+    const kind = pending.reduce((best, k) => (startOf(k) < startOf(best) ? k : best));
+    pending = pending.filter((k) => k !== kind);
+    const start = startOf(kind);
     if (start >= endS) break;
-    const free = eligible.filter((h) => freeAt(h) <= start);
-    const targets = kind.scope === "world" ? [] : rng.shuffle(free).slice(0, needed);
+    const free = eligible(kind, options.hosts).filter((h) => freeAt(h) <= start);
+    const targets = kind.scope === "world" ? [] : rng.shuffle(free).slice(0, needed(kind, options.hosts));
     const holdS = kind.holdS ? Math.round(rng.between(kind.holdS[0], kind.holdS[1])) : 0;
     const until = start + holdS + options.windowS + INJECT_ALLOWANCE_S;
     for (const host of kind.scope === "world" ? options.hosts : targets) busyUntil.set(host.name, until);
-    faults.push({
-      n: faults.length + 1,
-      atS: start,
-      kind: kind.name,
-      targets: targets.map((h) => h.name),
-      holdS,
-    });
-    t = start + rng.between(GAP_S[0], GAP_S[1]);
+    const atS = Math.round(start * 10) / 10;
+    faults.push({ n: faults.length + 1, atS, kind: kind.name, targets: targets.map((h) => h.name), holdS });
+    t = atS + rng.between(GAP_S[0], GAP_S[1]);
   }
   return faults;
+}
+
+function eligible(kind: KindSpec, hosts: readonly HostSpec[]): HostSpec[] {
+  return hosts.filter((h) => kind.only === undefined || h.kind === kind.only);
+}
+
+function needed(kind: KindSpec, hosts: readonly HostSpec[]): number {
+  if (kind.scope === "world") return hosts.length;
+  return kind.scope === "pair" ? 2 : 1;
 }
 
 /** config-changed and relation-changed now and then on random units; the churn unit added, later removed. */
