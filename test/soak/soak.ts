@@ -207,8 +207,12 @@ class SoakRun {
   /** After the window: how long the pairs took, what is left unrepaired, and a hand repair if needed. */
   private async close(event: FaultEvent, targets: Host[]): Promise<void> {
     const kind = kindNamed(event.kind);
+    // A pair whose other end is under another fault right now says nothing about this one.
+    const others = this.timeline.inEffect(Date.now()).filter((e) => e !== event);
+    const elsewhere = (p: PairPing) =>
+      others.some((e) => Timeline.touches(e, p.from.machine.name) || Timeline.touches(e, p.to.machine.name));
     const touched = this.pairs.filter(
-      (p) => event.scope === "world" || targets.some((t) => p.involves(t.name)),
+      (p) => (event.scope === "world" || targets.some((t) => p.involves(t.name))) && !elsewhere(p),
     );
     const times = touched.map((p) => p.recoveredAfter(event.stoppedAt ?? 0, Date.now()));
     event.recoveryS = times.some((t) => t === undefined)
