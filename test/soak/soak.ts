@@ -215,9 +215,9 @@ class SoakRun {
       (p) => (event.scope === "world" || targets.some((t) => p.involves(t.name))) && !elsewhere(p),
     );
     const times = touched.map((p) => p.recoveredAfter(event.stoppedAt ?? 0, Date.now()));
-    event.recoveryS = times.some((t) => t === undefined)
-      ? null
-      : Math.round(Math.max(0, ...(times as number[])) / 100) / 10;
+    // undefined: not measurable (every pair it touches had its other end under another fault).
+    if (times.some((t) => t === undefined)) event.recoveryS = null;
+    else if (times.length > 0) event.recoveryS = Math.round(Math.max(...(times as number[])) / 100) / 10;
     const leftovers: string[] = [];
     for (const target of kind.leftover ? targets : []) {
       const left = await kind
@@ -227,7 +227,7 @@ class SoakRun {
     }
     if (leftovers.length > 0) event.leftover = leftovers.join("; ");
     this.log(
-      `soak: t=${this.elapsedS()}s closed ${label(event)}: recovery ${event.recoveryS ?? "NONE"} s${event.leftover ? `; unrepaired: ${event.leftover}` : ""}`,
+      `soak: t=${this.elapsedS()}s closed ${label(event)}: recovery ${event.recoveryS === undefined ? "not measurable" : `${event.recoveryS ?? "NONE"} s`}${event.leftover ? `; unrepaired: ${event.leftover}` : ""}`,
     );
     if (event.leftover || event.recoveryS === null) await this.restore(event, targets);
     event.closedAt = Date.now();
