@@ -9,6 +9,7 @@ import { measureControl } from "./control";
 import { measureNetwork, type NetworkFigures } from "./network";
 import { measureScale } from "./scale";
 import { benchSeam } from "./seam";
+import { soakFigures } from "./soak";
 import { loadAverage, round } from "./stats";
 
 type Figures = Record<string, unknown>;
@@ -18,6 +19,8 @@ interface RunOptions {
   backends: Backend[];
   /** Machine counts for the ready section. */
   sizes: number[];
+  /** Seed of the soak section (random when not given). */
+  seed?: number;
 }
 
 interface Section {
@@ -64,6 +67,11 @@ const SECTIONS: Section[] = [
     name: "network",
     what: "throughput, rtt and noop_hook_loss per backend, 2 machines",
     run: ({ runs, backends }) => networkFigures(runs, backends),
+  },
+  {
+    name: "soak",
+    what: "30-minute randomized soak (issue 19), seed from --seed or random; writes build/soak.json",
+    run: ({ seed }) => soakFigures(30, seed),
   },
 ];
 
@@ -131,6 +139,7 @@ const program = new Command("bench")
     ...BACKENDS,
   ])
   .option("--sizes <list>", "machine counts for the ready section", (v) => v.split(",").map(Number), [3, 8])
+  .option("--seed <n>", "seed of the soak section (default random)", (v) => Number(v))
   .action(async (names: string[], options: RunOptions) => runSections(names, options));
 
 program
