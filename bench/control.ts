@@ -2,7 +2,7 @@
 // machine, and how many etcd RPCs a no-op hook makes.
 import { execa } from "execa";
 import type { Cluster } from "./cluster";
-import { ratio, round } from "./stats";
+import { median, ratio, round } from "./stats";
 
 const PROBE_GUEST = "/var/lib/flannel-bench/probe-startup.mjs";
 /** The machine's unit agent, reached through its jujuc client as the tests' operator reaches it. */
@@ -21,10 +21,10 @@ export interface ControlFigures {
   noop_hooks: Record<string, { ms: number; over_node: number; etcd_rpcs: number }>;
 }
 
-/** Medians of `runs` alternating runs of node -e 0, ./health and the no-op hooks, on unit 0's machine. */
-export async function measureControl(cluster: Cluster, runs: number): Promise<ControlFigures> {
-  const unit = cluster.units[0];
-  if (!unit) throw new Error("no unit");
+/** Medians of `runs` alternating runs of node -e 0, ./health and the no-op hooks, on one unit's machine. */
+export async function measureControl(cluster: Cluster, runs: number, index = 0): Promise<ControlFigures> {
+  const unit = cluster.units[index];
+  if (!unit) throw new Error(`no unit ${index}`);
   await unit.machine.copyIn(new URL("./probe-startup.mjs", import.meta.url).pathname, PROBE_GUEST);
   const operate = (op: string) => [
     "env",
@@ -36,14 +36,17 @@ export async function measureControl(cluster: Cluster, runs: number): Promise<Co
     "--charm-dir",
     unit.charmDir,
   ];
-  const startup = await probe(cluster, runs, { node: ["node", "-e", "0"], health: ["./health"] });
+  const startup = await probe(cluster, index, runs, { node: ["node", "-e", "0"], health: ["./health"] });
   const noop_hooks: ControlFigures["noop_hooks"] = {};
   for (const [name, argv] of [
     ["update-status", operate("update-status")],
     ["config-changed (no-op)", operate("config")],
   ] as const) {
     const before = await etcdRpcCount(cluster);
-    const figures = await probe(cluster, Math.ceil(runs / 3), { node: ["node", "-e", "0"], hook: argv });
+    const figures = await probe(cluster, index, Math.ceil(runs / 3), {
+      node: ["node", "-e", "0"],
+      hook: argv,
+    });
     const rpcs = (await etcdRpcCount(cluster)) - before;
     noop_hooks[name] = {
       ms: round(figures.hook),
@@ -59,9 +62,55 @@ export async function measureControl(cluster: Cluster, runs: number): Promise<Co
   };
 }
 
-async function probe(cluster: Cluster, runs: number, cases: Record<string, string[]>) {
-  const unit = cluster.units[0];
-  if (!unit) throw new Error("no unit");
+/**
+ * This charm (unit 0) and an earlier build (unit 1) on two machines of one world, measured in alternating
+ * rounds so that load falls on both alike; each figure over its own machine's node floor, and new over old.
+ */
+export async function measureControlAgainst(cluster: Cluster, runs: number, rounds = 3) {
+  const samples: [ControlFigures[], ControlFigures[]] = [[], []];
+  for (let round = 0; round < rounds; round++) {
+    for (const index of [0, 1] as const)
+      samples[index].push(await measureControl(cluster, Math.ceil(runs / rounds), index));
+  }
+  const [now, before] = samples.map(medianFigures);
+  return {
+    ...now,
+    baseline: before,
+    new_over_baseline: {
+      health: ratio(now.health_over_node, before.health_over_node),
+      ...Object.fromEntries(
+        Object.entries(now.noop_hooks).map(([hook, figures]) => [
+          hook,
+          ratio(figures.over_node, before.noop_hooks[hook]?.over_node ?? Number.NaN),
+        ]),
+      ),
+    },
+  };
+}
+
+function medianFigures(all: ControlFigures[]): ControlFigures {
+  const pick = (get: (f: ControlFigures) => number) => round(median(all.map(get)), 3);
+  const hooks = Object.keys(all[0]?.noop_hooks ?? {});
+  return {
+    node_floor_ms: pick((f) => f.node_floor_ms),
+    health_ms: pick((f) => f.health_ms),
+    health_over_node: pick((f) => f.health_over_node),
+    noop_hooks: Object.fromEntries(
+      hooks.map((hook) => [
+        hook,
+        {
+          ms: pick((f) => f.noop_hooks[hook]?.ms ?? Number.NaN),
+          over_node: pick((f) => f.noop_hooks[hook]?.over_node ?? Number.NaN),
+          etcd_rpcs: pick((f) => f.noop_hooks[hook]?.etcd_rpcs ?? Number.NaN),
+        },
+      ]),
+    ),
+  };
+}
+
+async function probe(cluster: Cluster, index: number, runs: number, cases: Record<string, string[]>) {
+  const unit = cluster.units[index];
+  if (!unit) throw new Error(`no unit ${index}`);
   const stdout = await unit.machine.run(
     ["node", PROBE_GUEST, String(runs), unit.charmDir, JSON.stringify(cases)],
     { direct: true },

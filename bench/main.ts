@@ -4,8 +4,9 @@
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { Command } from "commander";
 import { BACKENDS, type Backend } from "../src/config/charm-config";
+import { DEFAULT_BASELINE, packBaseline } from "./baseline";
 import { withCluster } from "./cluster";
-import { measureControl } from "./control";
+import { measureControlAgainst } from "./control";
 import { measureNetwork, type NetworkFigures } from "./network";
 import { measureScale } from "./scale";
 import { benchSeam } from "./seam";
@@ -21,6 +22,8 @@ interface RunOptions {
   sizes: number[];
   /** Seed of the soak section (random when not given). */
   seed?: number;
+  /** The git revision whose charm the control section measures beside this one. */
+  baseline: string;
 }
 
 interface Section {
@@ -42,10 +45,15 @@ const SECTIONS: Section[] = [
   },
   {
     name: "control",
-    what: "node floor, ./health and no-op hooks on a ready unit",
-    run: async ({ runs }) => ({
-      ...(await withCluster({ machines: 1, backend: "udp" }, (c) => measureControl(c, runs))),
-    }),
+    what: "node floor, ./health and no-op hooks on a ready unit, beside the baseline revision's charm",
+    run: async ({ runs, baseline }) => {
+      const charmBuildDirs = { 1: await packBaseline(baseline) };
+      const options = { machines: 2, backend: "udp" as const, charmBuildDirs };
+      return {
+        baseline_revision: baseline,
+        ...(await withCluster(options, (c) => measureControlAgainst(c, runs))),
+      };
+    },
   },
   {
     name: "ready",
@@ -140,6 +148,11 @@ const program = new Command("bench")
   ])
   .option("--sizes <list>", "machine counts for the ready section", (v) => v.split(",").map(Number), [3, 8])
   .option("--seed <n>", "seed of the soak section (default random)", (v) => Number(v))
+  .option(
+    "--baseline <ref>",
+    "git revision whose charm the control section measures beside this one",
+    DEFAULT_BASELINE,
+  )
   .action(async (names: string[], options: RunOptions) => runSections(names, options));
 
 program

@@ -60,6 +60,8 @@ export interface UnitOptions {
   resources?: Record<string, string>;
   /** The node the emulator runs with (default `node` on PATH), for machines whose node the test hides. */
   emulatorNode?: string;
+  /** The unpacked charm to deploy (default build/flannel); the bench deploys an earlier build beside it. */
+  charmBuildDir?: string;
 }
 
 /** Relation data of etcd units, as the etcd charm publishes it. */
@@ -89,7 +91,7 @@ export class CharmUnit {
   static async place(machine: Machine, options: UnitOptions): Promise<CharmUnit> {
     const unit = new CharmUnit(machine, options.index);
     unit.emulatorNode = options.emulatorNode ?? "node";
-    await machine.copyIn(CHARM_BUILD_DIR, unit.charmDir);
+    await machine.copyIn(options.charmBuildDir ?? CHARM_BUILD_DIR, unit.charmDir);
     await ensureAgent(machine, unit.emulatorNode);
     const resources: Record<string, string> = {};
     if (options.resource !== false) {
