@@ -207,16 +207,22 @@ class SoakRun {
   /** After the window: how long the pairs took, what is left unrepaired, and a hand repair if needed. */
   private async close(event: FaultEvent, targets: Host[]): Promise<void> {
     const kind = kindNamed(event.kind);
-    // A pair whose other end is under another fault right now says nothing about this one.
-    const others = this.timeline.inEffect(Date.now()).filter((e) => e !== event);
-    const elsewhere = (p: PairPing) =>
-      others.some((e) => Timeline.touches(e, p.from.machine.name) || Timeline.touches(e, p.to.machine.name));
+    // Each pair is timed from the last stop of any fault touching it, so overlapping faults still give a
+    // figure; a pair under a fault still held, or whose later fault's window is still open, gives none.
+    const now = Date.now();
+    const stop = event.stoppedAt ?? 0;
     const touched = this.pairs.filter(
-      (p) => (event.scope === "world" || targets.some((t) => p.involves(t.name))) && !elsewhere(p),
+      (p) => event.scope === "world" || targets.some((t) => p.involves(t.name)),
     );
-    const times = touched.map((p) => p.recoveredAfter(event.stoppedAt ?? 0, Date.now()));
-    // undefined: not measurable (every pair it touches had its other end under another fault).
-    if (times.some((t) => t === undefined)) event.recoveryS = null;
+    const times: (number | null)[] = [];
+    for (const pair of touched) {
+      const since = this.lastStopTouching(pair, event);
+      if (since === undefined) continue;
+      const recovered = pair.recoveredAfter(since, now);
+      if (recovered !== undefined) times.push(recovered);
+      else if (since <= stop) times.push(null);
+    }
+    if (times.includes(null)) event.recoveryS = null;
     else if (times.length > 0) event.recoveryS = Math.round(Math.max(...(times as number[])) / 100) / 10;
     const leftovers: string[] = [];
     for (const target of kind.leftover ? targets : []) {
@@ -231,6 +237,24 @@ class SoakRun {
     );
     if (event.leftover || event.recoveryS === null) await this.restore(event, targets);
     event.closedAt = Date.now();
+  }
+
+  /**
+   * The latest stop of a fault touching the pair during `event` (its own stop at least); undefined while
+   * one of them is still held, since the pair cannot answer before it stops.
+   */
+  private lastStopTouching(pair: PairPing, event: FaultEvent): number | undefined {
+    let since = event.stoppedAt ?? 0;
+    for (const other of this.timeline.events) {
+      if (other === event || other.injectedAt === undefined) continue;
+      if (!Timeline.touches(other, pair.from.machine.name) && !Timeline.touches(other, pair.to.machine.name))
+        continue;
+      if (other.closedAt !== undefined && other.closedAt <= (event.injectedAt ?? 0)) continue;
+      if (other.injectedAt > Date.now()) continue;
+      if (other.stoppedAt === undefined) return undefined;
+      since = Math.max(since, other.stoppedAt);
+    }
+    return since;
   }
 
   /** The operator's hand repair, so that the rest of the soak runs on sound machines. */
