@@ -3,7 +3,7 @@ import type { LeaseResult } from "../../src/flannel/subnet-env";
 import { computeHealth, type HealthObservation } from "../../src/health/health";
 import type { MachineFacts } from "../../src/machine/facts";
 import type { CharmState } from "../../src/state/charm-state";
-import { readyFacts } from "../machine/facts-fixture";
+import { LXC_NET_FILTER_LINES, readyFacts } from "../machine/facts-fixture";
 
 const lxcbr0 = { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true };
 const docker0 = { name: "docker0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true };
@@ -194,14 +194,7 @@ describe("computeHealth: FORWARD acceptance for the overlay", () => {
     `-A FORWARD ${flag} 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT`;
 
   // lxc-net's own accepts for its bridge, which it adds at start.
-  const lxcNet = [
-    "-A INPUT -i lxcbr0 -p udp -m udp --dport 67 -j ACCEPT",
-    "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 67 -j ACCEPT",
-    "-A INPUT -i lxcbr0 -p udp -m udp --dport 53 -j ACCEPT",
-    "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 53 -j ACCEPT",
-    "-A FORWARD -o lxcbr0 -j ACCEPT",
-    "-A FORWARD -i lxcbr0 -j ACCEPT",
-  ];
+  const lxcNet = LXC_NET_FILTER_LINES;
 
   it("ready with a FORWARD policy of ACCEPT, rules or not", () => {
     expect(healthOf({ filterRules: ["-P FORWARD ACCEPT", ...lxcNet, ""].join("\n") }).exitCode).toBe(0);

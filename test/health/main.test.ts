@@ -4,6 +4,7 @@ import { dirname, join, resolve } from "node:path";
 import { build, type Metafile } from "esbuild";
 import { execa, type ResultPromise } from "execa";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { LXC_NET_FILTER_LINES } from "../machine/facts-fixture";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const SUBNET_ENV =
@@ -28,16 +29,7 @@ const NAT_RULES = [
   "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN",
   "-A POSTROUTING -s 10.10.16.0/24 ! -d 10.10.16.0/24 -j MASQUERADE",
 ].join("\\n");
-const FILTER_RULES = [
-  "-P INPUT ACCEPT",
-  "-P FORWARD ACCEPT",
-  "-A INPUT -i lxcbr0 -p udp -m udp --dport 67 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 67 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p udp -m udp --dport 53 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 53 -j ACCEPT",
-  "-A FORWARD -o lxcbr0 -j ACCEPT",
-  "-A FORWARD -i lxcbr0 -j ACCEPT",
-].join("\\n");
+const FILTER_RULES = ["-P INPUT ACCEPT", "-P FORWARD ACCEPT", ...LXC_NET_FILTER_LINES].join("\\n");
 const IPTABLES = `case "$*" in *nat*) printf '${NAT_RULES}\\n';; *) printf '${FILTER_RULES}\\n';; esac`;
 
 let dir: string;

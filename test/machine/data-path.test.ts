@@ -2,29 +2,14 @@ import { describe, expect, it } from "vitest";
 import type { Action } from "../../src/machine/actions";
 import { type DataPathWant, planDataPath } from "../../src/machine/data-path";
 import type { MachineFacts } from "../../src/machine/facts";
-import { readyFacts } from "./facts-fixture";
+import { READY_FILTER, READY_NAT, readyFacts } from "./facts-fixture";
 
 const LXC: DataPathWant = { containerType: "lxc", backend: "udp", ipMasq: true };
 const DOCKER: DataPathWant = { containerType: "docker", backend: "udp", ipMasq: true };
 const lxcbr0 = { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true };
 const docker0 = { name: "docker0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true };
-const NAT = [
-  "-P POSTROUTING ACCEPT",
-  "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN",
-  "-A POSTROUTING -s 10.10.16.0/24 ! -d 10.10.16.0/24 -j MASQUERADE",
-].join("\n");
-const FORWARD = [
-  "-P INPUT ACCEPT",
-  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 53 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p udp -m udp --dport 53 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 67 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p udp -m udp --dport 67 -j ACCEPT",
-  "-P FORWARD DROP",
-  "-A FORWARD -s 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT",
-  "-A FORWARD -d 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT",
-  "-A FORWARD -o lxcbr0 -j ACCEPT",
-  "-A FORWARD -i lxcbr0 -j ACCEPT",
-].join("\n");
+const NAT = READY_NAT;
+const FORWARD = READY_FILTER;
 
 /** The plan as [step, effect kind (and its arguments), reason] triples. */
 function planOf(change: Partial<MachineFacts>, want = LXC): [string, string, string | undefined][] {

@@ -10,7 +10,7 @@ import { renderUnitFile } from "../../src/flannel/unit-file";
 import { fingerprintOf } from "../../src/hooks/network";
 import type { UnitRecord } from "../../src/hooks/unit-record";
 import { type HookPicture, planHook } from "../../src/machine/hook-plan";
-import { readyFacts } from "./facts-fixture";
+import { READY_FILTER, READY_NAT, readyFacts } from "./facts-fixture";
 
 const LEASE: Lease = { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true };
 const ENDPOINT = "http://198.51.100.2:2379";
@@ -30,23 +30,8 @@ const RECORD: UnitRecord = {
   bridge: "lxc",
 };
 
-const NAT = [
-  "-P POSTROUTING ACCEPT",
-  "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN",
-  "-A POSTROUTING -s 10.10.16.0/24 ! -d 10.10.16.0/24 -j MASQUERADE",
-].join("\n");
-const FORWARD = [
-  "-P INPUT ACCEPT",
-  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 53 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p udp -m udp --dport 53 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p tcp -m tcp --dport 67 -j ACCEPT",
-  "-A INPUT -i lxcbr0 -p udp -m udp --dport 67 -j ACCEPT",
-  "-P FORWARD DROP",
-  "-A FORWARD -o lxcbr0 -j ACCEPT",
-  "-A FORWARD -i lxcbr0 -j ACCEPT",
-  "-A FORWARD -d 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT",
-  "-A FORWARD -s 10.10.0.0/16 -m comment --comment flannel-charm -j ACCEPT",
-].join("\n");
+const NAT = READY_NAT;
+const FORWARD = READY_FILTER;
 
 function unitText(tls = false) {
   return renderUnitFile({

@@ -21,23 +21,30 @@ interface Perturbation {
 const sh = (script: string) => ["sh", "-c", script];
 const networkOf = (subnet: string) => subnet.replace(/\.1\/24$/, ".0/24");
 
+/** The bridge's kernel state, the same on LXC and Docker machines. */
+function bridgePerturbations(bridge: string): Perturbation[] {
+  return [
+    {
+      name: `${bridge}'s address flushed`,
+      inject: () => [["ip", "addr", "flush", "dev", bridge]],
+      reason: "bridge-mismatch",
+    },
+    {
+      name: `${bridge}'s MTU set to 1500`,
+      inject: () => [["ip", "link", "set", "dev", bridge, "mtu", "1500"]],
+      reason: "mtu-mismatch",
+    },
+    {
+      name: `${bridge} downed`,
+      inject: () => [["ip", "link", "set", "dev", bridge, "down"]],
+      reason: "bridge-down",
+    },
+  ];
+}
+
 /** What the lxc machine's steps own, perturbed one at a time. */
 const LXC_PERTURBATIONS: Perturbation[] = [
-  {
-    name: "lxcbr0's address flushed",
-    inject: () => [["ip", "addr", "flush", "dev", "lxcbr0"]],
-    reason: "bridge-mismatch",
-  },
-  {
-    name: "lxcbr0's MTU set to 1500",
-    inject: () => [["ip", "link", "set", "dev", "lxcbr0", "mtu", "1500"]],
-    reason: "mtu-mismatch",
-  },
-  {
-    name: "lxcbr0 downed",
-    inject: () => [["ip", "link", "set", "dev", "lxcbr0", "down"]],
-    reason: "bridge-down",
-  },
+  ...bridgePerturbations("lxcbr0"),
   {
     name: "lxc-net's dnsmasq killed",
     inject: () => [sh("kill -9 $(cat /run/lxc/dnsmasq.pid)")],
@@ -164,21 +171,7 @@ const LXC_PERTURBATIONS: Perturbation[] = [
 
 /** What the docker machine's bridge step owns. */
 const DOCKER_PERTURBATIONS: Perturbation[] = [
-  {
-    name: "docker0's address flushed",
-    inject: () => [["ip", "addr", "flush", "dev", "docker0"]],
-    reason: "bridge-mismatch",
-  },
-  {
-    name: "docker0's MTU set to 1500",
-    inject: () => [["ip", "link", "set", "dev", "docker0", "mtu", "1500"]],
-    reason: "mtu-mismatch",
-  },
-  {
-    name: "docker0 downed",
-    inject: () => [["ip", "link", "set", "dev", "docker0", "down"]],
-    reason: "bridge-down",
-  },
+  ...bridgePerturbations("docker0"),
   {
     name: "docker's masquerade of the subnet added",
     inject: (_, subnet) => [
