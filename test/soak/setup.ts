@@ -65,10 +65,12 @@ async function deployHost(machine: Machine, index: number, kind: HostKind, data:
 
 /**
  * LXC: autostart and a pinned MAC, as an operator who wants stable addresses sets them (Debian's default
- * config draws a new MAC, so a new DHCP address, at each start). Docker: --restart always.
+ * config draws a new MAC, so a new DHCP address, at each start). Docker: --restart always, and an init
+ * (docker's tini) as PID 1, as services that stop on SIGTERM do: a bare `sleep` as PID 1 ignores it, and every
+ * docker restart would then wait out the 10 s stop timeout per container.
  */
 async function startContainer(machine: Machine, kind: HostKind, index: number): Promise<Container> {
-  if (kind === "docker") return dockerContainer(machine, `d${index + 1}`, ["--restart", "always"]);
+  if (kind === "docker") return dockerContainer(machine, `d${index + 1}`, ["--restart", "always", "--init"]);
   const container = await startLxcContainer(machine, `c${index + 1}`);
   const mac = await machine.run([
     "lxc-attach",
