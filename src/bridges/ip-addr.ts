@@ -7,6 +7,10 @@ export interface LinkAddresses {
   readonly mtu: number;
   /** Administratively up (`ip link set … up`): a bridge with no ports attached is up without a carrier. */
   readonly up: boolean;
+  /** The bridge it is a port of, if any. */
+  readonly master?: string;
+  /** Its peer lives in another network namespace (a container's veth, seen from the host). */
+  readonly peerElsewhere?: boolean;
 }
 
 /** The device's IPv4 addresses and MTU from `ip -j addr show dev NAME`, or undefined when it does not exist. */
@@ -22,6 +26,8 @@ interface IpLink {
   ifname?: unknown;
   mtu?: unknown;
   flags?: unknown;
+  master?: unknown;
+  link_netnsid?: unknown;
   addr_info?: { family?: unknown; local?: unknown; prefixlen?: unknown }[];
 }
 
@@ -55,5 +61,8 @@ function parseLink(link: IpLink | undefined): LinkAddresses | undefined {
     .filter((info) => info.family === "inet")
     .map((info) => `${info.local}/${info.prefixlen}`);
   const up = Array.isArray(link.flags) && link.flags.includes("UP");
-  return { name: link.ifname, addresses, mtu: link.mtu, up };
+  const parsed = { name: link.ifname, addresses, mtu: link.mtu, up };
+  const master = typeof link.master === "string" ? { master: link.master } : {};
+  const peer = link.link_netnsid === undefined ? {} : { peerElsewhere: true };
+  return { ...parsed, ...master, ...peer };
 }

@@ -21,6 +21,8 @@ export const REASONS = {
   "bridge-missing": "the container bridge (lxcbr0 or docker0) does not exist",
   "bridge-mismatch": "the container bridge does not have the leased subnet's address",
   "bridge-down": "the container bridge is down (the next hook sets it up)",
+  "containers-detached":
+    "containers' veths are on no bridge, as a deleted and remade bridge leaves them (the next hook puts them back on it)",
   "mtu-mismatch": "the container bridge's MTU differs from the overlay MTU in subnet.env",
   "lxc-net-down":
     "lxc-net is not started or its dnsmasq is gone, so containers get no address (the next hook restarts lxc-net)",

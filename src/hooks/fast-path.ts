@@ -5,14 +5,12 @@ import type { JujuContext } from "../juju/context";
 import { safeStatusMessage, statusGet } from "../juju/status";
 import { observeHook } from "../machine/hook-observe";
 import { planHook } from "../machine/hook-plan";
-import type { CharmState } from "../state/charm-state";
 import { traced, traceNote } from "../trace/spans";
 import { etcdRelationIds } from "./etcd-access";
 import { judgeLeaseRead, type LeaseRead, leaseKeyOf, readLeaseKeys } from "./etcd-light-check";
 import { stateOf, writeHealthState } from "./health-state";
 import { syncPeers } from "./peers";
 import { loadUnitRecord, type UnitRecord } from "./unit-record";
-import type { UnitStatus } from "./unit-status";
 
 /** Hooks whose only job is to bring the machine up to date with config, relation data and resource. */
 const FAST_HOOKS = new Set([
@@ -82,7 +80,8 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
   }
   traceNote("fast-path", "nothing to change");
   await writeHealthState(record, status, true);
-  const observation = { state: healthStateOf(record, status), facts: picture.machine };
+  // The fast path has looked at all that ./health looks at; the state is what writeHealthState just wrote.
+  const observation = { state: stateOf(record, status, true), facts: picture.machine };
   await syncPeers(context, record, status, { observation, config: picture.config });
   return true;
 }
@@ -99,9 +98,4 @@ async function readEtcdEarly(record: UnitRecord): Promise<LeaseRead | undefined>
 function refuse(drift: string): false {
   traceNote("full-reconcile", drift);
   return false;
-}
-
-// The fast path has looked at all that ./health looks at; the state is what writeHealthState just wrote.
-function healthStateOf(record: UnitRecord, status: UnitStatus): CharmState {
-  return stateOf(record, status, true);
 }

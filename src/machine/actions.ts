@@ -37,6 +37,8 @@ export type Effect =
   | { readonly kind: "restart-docker" }
   | { readonly kind: "link-up"; readonly device: string }
   | { readonly kind: "link-mtu"; readonly device: string; readonly mtu: number }
+  /** Puts containers' veths back on the bridge they lost (`ip link set VETH master BRIDGE`). */
+  | { readonly kind: "attach-veths"; readonly device: string; readonly veths: readonly string[] }
   | { readonly kind: "iptables"; readonly args: readonly string[] }
   | { readonly kind: "open-port"; readonly port: number };
 

@@ -59,6 +59,10 @@ async function applyEffect(effect: Effect, context: ApplyContext): Promise<void>
       return execProgram("ip", ["link", "set", "dev", effect.device, "up"]);
     case "link-mtu":
       return execProgram("ip", ["link", "set", "dev", effect.device, "mtu", String(effect.mtu)]);
+    case "attach-veths":
+      for (const veth of effect.veths)
+        await execProgram("ip", ["link", "set", "dev", veth, "master", effect.device]);
+      return;
     case "iptables":
       return execProgram("iptables", effect.args);
     case "restart-lxc-net":

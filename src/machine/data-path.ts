@@ -117,6 +117,11 @@ function planBridge(
     const why = `${name}'s MTU is ${bridge.mtu}, the lease's ${lease.mtu}`;
     actions.push(act("bridge", { kind: "link-mtu", device: name, mtu: lease.mtu }, why, "mtu-mismatch"));
   }
+  if (facts.detachedVeths.length > 0) {
+    const veths = facts.detachedVeths;
+    const why = `containers' veths ${veths.join(", ")} are on no bridge`;
+    actions.push(act("bridge", { kind: "attach-veths", device: name, veths }, why, "containers-detached"));
+  }
   return type === "lxc" ? [...actions, ...planLxcNet(facts, lease)] : actions;
 }
 

@@ -61,6 +61,11 @@ export interface MachineFacts {
   readonly ipForward: string;
   readonly flannelDevice: LinkAddresses | undefined;
   readonly bridge: LinkAddresses | undefined;
+  /**
+   * Containers' host-side veths on no bridge: what a deleted bridge leaves behind (LXC and docker attach a
+   * veth only when the container starts). Told apart from the machine's own links by having no address.
+   */
+  readonly detachedVeths: readonly string[];
   readonly routes: readonly Route[];
   /** Only for lxc. */
   readonly lxcNet: LxcNetFacts | undefined;
@@ -113,11 +118,18 @@ export async function observeMachine(
     ipForward: ipForward.trim(),
     flannelDevice: device === undefined ? undefined : links.get(device),
     bridge: bridge === undefined ? undefined : links.get(bridge),
+    detachedVeths: [...links.values()].filter(isDetachedVeth).map((link) => link.name),
     routes,
     lxcNet,
     natRules,
     filterRules,
   };
+}
+
+function isDetachedVeth(link: LinkAddresses): boolean {
+  return (
+    link.name.startsWith("veth") && link.peerElsewhere === true && !link.master && link.addresses.length === 0
+  );
 }
 
 async function readLinks(run: Run): Promise<Map<string, LinkAddresses>> {

@@ -122,6 +122,30 @@ describe("observeHealth", () => {
   });
 });
 
+describe("observeHealth: containers' veths", () => {
+  it("names the veths whose peer is in a container and that are on no bridge, not the machine's own links", async () => {
+    await writeCharmState({ containerType: "lxc", etcdRelated: true }, join(dir, "state.json"));
+    const veth = (ifname: string, extra: Record<string, unknown>) => ({
+      ifname,
+      flags: ["UP"],
+      mtu: 1472,
+      ...extra,
+    });
+    const links = [
+      veth("vethAbc123", { link_netnsid: 0, addr_info: [] }),
+      veth("vethDef456", { link_netnsid: 0, master: "lxcbr0", addr_info: [] }),
+      veth("eth0", {
+        link_netnsid: 0,
+        addr_info: [{ family: "inet", local: "198.51.100.11", prefixlen: 24 }],
+      }),
+      veth("vethLocal", { addr_info: [] }),
+    ];
+    const run = fakeRun({ "ip -j addr show": { exitCode: 0, stdout: JSON.stringify(links) } });
+    const options = { subnetEnvPath: join(dir, "subnet.env"), statePath: join(dir, "state.json"), run };
+    expect((await observeHealth(options)).facts.detachedVeths).toEqual(["vethAbc123"]);
+  });
+});
+
 describe("parseIpAddrJson", () => {
   it("keeps IPv4 addresses only, with their prefix length", () => {
     expect(parseIpAddrJson(IP_ADDR_LXCBR0)).toEqual({

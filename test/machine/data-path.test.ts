@@ -69,6 +69,11 @@ describe("planDataPath", () => {
       [["bridge", "link-mtu lxcbr0 1472", "mtu-mismatch"]],
     ],
     [
+      "a container's veth left on no bridge (lxcbr0 deleted and remade)",
+      { detachedVeths: ["vethA1b2C3"] },
+      [["bridge", "attach-veths lxcbr0 vethA1b2C3", "containers-detached"]],
+    ],
+    [
       "lxc-net's dnsmasq killed",
       { lxcNet: { started: true, dnsmasq: false } },
       [["bridge", "restart-lxc-net", "lxc-net-down"]],

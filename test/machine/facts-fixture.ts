@@ -36,6 +36,7 @@ export function readyFacts(change: Partial<MachineFacts> = {}): MachineFacts {
     ipForward: "1",
     flannelDevice: { name: "flannel0", addresses: ["10.10.16.0/16"], mtu: 1472, up: true },
     bridge: { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true },
+    detachedVeths: [],
     routes: [
       { destination: "10.10.0.0/16", device: "flannel0", gateway: "0.0.0.0" },
       { destination: "10.10.16.0/24", device: "lxcbr0", gateway: "0.0.0.0" },

@@ -35,15 +35,6 @@ async function rebuildBridge(host: Host): Promise<void> {
   }
 }
 
-/** Waits (60 s at most) for the bridge to exist again, as an operator watches `juju status` first. */
-async function waitForBridge(host: Host): Promise<void> {
-  for (let i = 0; i < 60; i++) {
-    const shown = await host.machine.exec(["ip", "link", "show", "dev", host.bridge], { direct: true });
-    if (shown.exitCode === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
-}
-
 async function bridgeLeftover(host: Host): Promise<string | undefined> {
   const env = await subnetEnv(host);
   const shown = await host.machine.exec(["ip", "-j", "addr", "show", "dev", host.bridge], { direct: true });
@@ -131,28 +122,8 @@ export const DRIFTS: FaultKind[] = [
   }),
   drift({
     name: "bridge-deleted",
-    what: "operator: ip link del docker0 (docker's restart brings the containers back on it)",
-    only: "docker",
+    what: "operator: ip link del <bridge> (the containers' veths stay, on no bridge)",
     inject: injectOnly((h) => h.machine.run(["ip", "link", "del", "dev", h.bridge])),
-    leftover: (_, h) => bridgeLeftover(h),
-    restore: (_, h) => rebuildBridge(h),
-  }),
-  drift({
-    // LXC attaches a container's veth only when the container starts: once the charm has made lxcbr0
-    // again, the operator restarts the container (README: not owned by the charm). The fault stops then.
-    name: "lxcbr0-deleted",
-    what: "operator: ip link del lxcbr0, then restarts the container once the charm rebuilt the bridge",
-    only: "lxc",
-    holdS: [25, 35],
-    inject: async (_, [host]) => {
-      const h = host as Host;
-      await h.machine.run(["ip", "link", "del", "dev", h.bridge]);
-      return async () => {
-        await waitForBridge(h);
-        await h.machine.exec(["lxc-stop", "-n", h.container.name, "-k"]);
-        await h.machine.run(["lxc-start", "-n", h.container.name]);
-      };
-    },
     leftover: (_, h) => bridgeLeftover(h),
     restore: (_, h) => rebuildBridge(h),
   }),
