@@ -7,7 +7,7 @@ import { observeHook } from "../machine/hook-observe";
 import { planHook } from "../machine/hook-plan";
 import type { CharmState } from "../state/charm-state";
 import { traced, traceNote } from "../trace/spans";
-import { etcdRelationIds } from "./etcd-access";
+import { bothEndpointsMessage, etcdRelationIds } from "./etcd-access";
 import { judgeLeaseRead, type LeaseRead, leaseKeyOf, readLeaseKeys } from "./etcd-light-check";
 import { stateOf, writeHealthState } from "./health-state";
 import { syncPeers } from "./peers";
@@ -24,6 +24,9 @@ const FAST_HOOKS = new Set([
   "etcd-relation-joined",
   "etcd-relation-changed",
   "etcd-relation-departed",
+  "etcd-client-relation-joined",
+  "etcd-client-relation-changed",
+  "etcd-client-relation-departed",
 ]);
 
 /**
@@ -39,6 +42,9 @@ const ETCD_CHECK_HOOKS = new Set([
   "etcd-relation-joined",
   "etcd-relation-changed",
   "etcd-relation-departed",
+  "etcd-client-relation-joined",
+  "etcd-client-relation-changed",
+  "etcd-client-relation-departed",
 ]);
 
 /**
@@ -58,6 +64,7 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
     : undefined;
   const etcdRelations = await etcdRelationIds();
   if (etcdRelations.length === 0) return refuse("no etcd relation");
+  if (bothEndpointsMessage(etcdRelations)) return refuse("related on both etcd endpoints");
   const [picture, shown] = await Promise.all([observeHook(record, etcdRelations), statusGet()]);
   const plan = planHook(picture);
   const { status, lease, access } = plan;
