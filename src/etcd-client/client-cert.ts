@@ -64,7 +64,8 @@ export function describeCertificate(pem: string): { commonName: string; notAfter
 export function needsRenewal(pem: string | undefined, commonName: string, now = new Date()): boolean {
   const described = pem === undefined ? undefined : describeCertificate(pem);
   if (described === undefined || described.commonName !== commonName) return true;
-  return described.notAfter.getTime() - now.getTime() < RENEW_BEFORE_DAYS * DAY_MS;
+  // An hour's slack: secret-expired fires at the renewal time itself, perhaps a little early.
+  return described.notAfter.getTime() - now.getTime() <= RENEW_BEFORE_DAYS * DAY_MS + 3_600_000;
 }
 
 /** When Juju should tell the leader (secret-expired) to renew: RENEW_BEFORE_DAYS before the end. */

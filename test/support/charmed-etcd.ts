@@ -148,6 +148,11 @@ export class CharmedEtcd {
     await this.etcdctlOk(["user", "grant-role", commonName, commonName]);
   }
 
+  /** Trusts the CA file's certificates (after a CA rotation: both) and the client's; restarts on change. */
+  refreshTrust(): Promise<void> {
+    return this.writeTrust();
+  }
+
   // etcd reads its trusted client CAs at start only: Charmed etcd restarts the members one at a time.
   private async writeTrust(): Promise<void> {
     const files = this.world.etcd.files;
