@@ -1,8 +1,9 @@
 import { ProgramError } from "../bridges/programs";
 import { EtcdRefused } from "../etcd/client";
+import { forgetEtcdClient, removeObsoleteRevision } from "../etcd-client/cleanup";
 import type { JujuContext } from "../juju/context";
 import { jujuLog, safeStatusMessage, statusSet } from "../juju/status";
-import { etcdRelationIds, RELATE_HINT } from "./etcd-access";
+import { etcdRelationIds, RELATE_HINT, RELATE_HINT_CHARMED } from "./etcd-access";
 import { writeHealthState } from "./health-state";
 import { syncPeers } from "./peers";
 import { reconcile } from "./reconcile";
@@ -44,12 +45,27 @@ const HANDLERS: Record<string, Handler> = {
     await stopFlanneld();
     return { state: "blocked", message: `etcd relation removed: run '${RELATE_HINT}'` };
   },
+  // flanneld stops using Charmed etcd and its key leaves the disk; the user and role are etcd's to delete.
+  "etcd-client-relation-broken": async (record, etcdRelations) => {
+    await forgetEtcdClient(record);
+    if (etcdRelations.length > 0) return reconcile(record, etcdRelations);
+    return {
+      state: "waiting",
+      message: `etcd-client relation removed; waiting for an etcd relation ('${RELATE_HINT}' or '${RELATE_HINT_CHARMED}')`,
+    };
+  },
+  // A revision of our certificate no consumer tracks any more: the owner removes it.
+  "secret-remove": async () => {
+    await removeObsoleteRevision(process.env);
+    return undefined;
+  },
 };
 
 /** Runs one hook: its handler, or reconcile for every hook that only needs the machine brought up to date. */
 export async function runHook(context: JujuContext) {
   const { record, problem } = await loadRecord();
-  const broken = context.hookName === "etcd-relation-broken" ? context.relationId : undefined;
+  const brokenHooks = ["etcd-relation-broken", "etcd-client-relation-broken"];
+  const broken = brokenHooks.includes(context.hookName) ? context.relationId : undefined;
   const etcdRelations = await etcdRelationIds(broken);
   const handler = pickHandler(context.hookName, problem);
   const status = await handler(record, etcdRelations).catch(statusOfStop);

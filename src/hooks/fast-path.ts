@@ -6,7 +6,7 @@ import { safeStatusMessage, statusGet } from "../juju/status";
 import { observeHook } from "../machine/hook-observe";
 import { planHook } from "../machine/hook-plan";
 import { traced, traceNote } from "../trace/spans";
-import { etcdRelationIds } from "./etcd-access";
+import { bothEndpointsMessage, etcdRelationIds } from "./etcd-access";
 import { judgeLeaseRead, type LeaseRead, leaseKeyOf, readLeaseKeys } from "./etcd-light-check";
 import { stateOf, writeHealthState } from "./health-state";
 import { syncPeers } from "./peers";
@@ -22,6 +22,9 @@ const FAST_HOOKS = new Set([
   "etcd-relation-joined",
   "etcd-relation-changed",
   "etcd-relation-departed",
+  "etcd-client-relation-joined",
+  "etcd-client-relation-changed",
+  "etcd-client-relation-departed",
 ]);
 
 /**
@@ -37,6 +40,9 @@ const ETCD_CHECK_HOOKS = new Set([
   "etcd-relation-joined",
   "etcd-relation-changed",
   "etcd-relation-departed",
+  "etcd-client-relation-joined",
+  "etcd-client-relation-changed",
+  "etcd-client-relation-departed",
 ]);
 
 /**
@@ -56,6 +62,7 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
     : undefined;
   const etcdRelations = await etcdRelationIds();
   if (etcdRelations.length === 0) return refuse("no etcd relation");
+  if (bothEndpointsMessage(etcdRelations)) return refuse("related on both etcd endpoints");
   const [picture, shown] = await Promise.all([observeHook(record, etcdRelations), statusGet()]);
   const plan = planHook(picture);
   const { status, lease, access } = plan;

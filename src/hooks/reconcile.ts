@@ -1,7 +1,10 @@
 import { type CharmConfig, parseCharmConfig } from "../config/charm-config";
-import { configGet } from "../juju/unit";
+import { identityOf } from "../etcd-client/identity";
+import { clientRequest } from "../etcd-client/protocol";
+import { jujuContext } from "../juju/context";
+import { configGet, isLeader } from "../juju/unit";
 import { ensureDataPath } from "./bridge";
-import { readEtcdAccess } from "./etcd-access";
+import { bothEndpointsMessage, isEtcdClientRelation, readEtcdAccess } from "./etcd-access";
 import { ensureFlanneldBinary } from "./flanneld-binary";
 import { ensureFlanneldRunning, waitForHeldLease } from "./flanneld-service";
 import { ensureNetworkJoined } from "./network";
@@ -16,7 +19,7 @@ export async function reconcile(record: UnitRecord, etcdRelations: readonly stri
   const config = await readConfig();
   record.containerType = config.containerType;
   const binary = await ensureFlanneldBinary(record);
-  const access = await readEtcdAccess(record, etcdRelations);
+  const access = await readEtcdAccess(record, etcdRelations, await prepareEtcdClient(config, etcdRelations));
   await ensureNetworkJoined(config, access, record);
   await ensureFlanneldRunning(config, access, binary, record);
   const { lease, bridge } = await ensureDataPath(
@@ -25,6 +28,18 @@ export async function reconcile(record: UnitRecord, etcdRelations: readonly stri
     record,
   );
   return active(`ready: subnet ${lease.subnet} mtu ${lease.mtu}${bridge ? ` (${bridge})` : ""}`);
+}
+
+/** On the etcd-client endpoint the leader first makes sure the request is out; every unit then reads the answer. */
+async function prepareEtcdClient(config: CharmConfig, etcdRelations: readonly string[]) {
+  const clientIds = etcdRelations.filter(isEtcdClientRelation);
+  if (clientIds.length === 0 || bothEndpointsMessage(etcdRelations)) return {};
+  const context = jujuContext();
+  if (await isLeader()) {
+    const { ensureClientRequests } = await import("../etcd-client/leader");
+    await ensureClientRequests(context, clientIds, config.etcdPrefix);
+  }
+  return { request: clientRequest(config.etcdPrefix, identityOf(context)) };
 }
 
 async function readConfig(): Promise<CharmConfig> {

@@ -1,6 +1,6 @@
 import { translated } from "./errors";
 import { runHookTool, runHookToolJson } from "./hook-tool";
-import { asStringArray, asStringMap } from "./shapes";
+import { asString, asStringArray, asStringMap } from "./shapes";
 
 /** `relation-ids --format=json NAME`: the ids (e.g. "etcd:3") of every relation of that endpoint. */
 export async function relationIds(name: string): Promise<string[]> {
@@ -44,4 +44,10 @@ export async function relationSetApp(relationId: string, data: Record<string, st
   const pairs = Object.entries(data).map(([key, value]) => `${checkKey(key)}=${value}`);
   if (pairs.length === 0) return;
   await translated(() => runHookTool("relation-set", ["--app", "-r", relationId, ...pairs]));
+}
+
+/** `relation-list --format=json --app -r ID`: the application on the other side of a relation. */
+export async function relationListApp(relationId: string): Promise<string> {
+  const value = await translated(() => runHookToolJson("relation-list", ["--app", "-r", relationId]));
+  return asString("relation-list", value);
 }

@@ -6,6 +6,8 @@ import { readLinkAddresses } from "../bridges/ip-addr";
 import { asBackend } from "../config/choices";
 import type { UnitData } from "../etcd/relation-data";
 import { etcdTlsPaths } from "../etcd/tls-files";
+import { isEtcdClientRelation } from "../etcd-client/endpoints";
+import { readEtcdClientUnits } from "../etcd-client/read-access";
 import { FLANNELD_PATH } from "../flannel/binary";
 import { IP_FORWARD_BEFORE_PATH, SYSCTL_PATH, UNIT_PATH } from "../flannel/service";
 import { readFileIfExists } from "../fs/atomic";
@@ -94,6 +96,11 @@ async function resourceStampOf(): Promise<string | undefined> {
 async function readEtcdUnits(ids: readonly string[]): Promise<UnitData[]> {
   const perRelation = await Promise.all(
     ids.map(async (id) => {
+      // The revisions this unit already uses: a newer one is the full reconcile's to take (secret-changed).
+      if (isEtcdClientRelation(id)) {
+        const read = await readEtcdClientUnits(id, undefined, "tracked");
+        return read.ok ? read.value : [];
+      }
       const units = await relationList(id);
       return Promise.all(units.map(async (unit) => ({ unit, data: await relationGet(id, unit) })));
     }),

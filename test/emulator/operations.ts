@@ -4,7 +4,7 @@ import { resolve as resolvePath } from "node:path";
 import { parseArgs } from "node:util";
 import type { Agent, OperatorAnswer } from "./agent";
 import { loadCharm } from "./charm-meta";
-import { type ConfigValue, createModel, writeModel } from "./model";
+import { type ConfigValue, createModel, type SecretRecord, writeModel } from "./model";
 import * as runner from "./runner";
 import { NeedStdin } from "./tool-dispatch";
 
@@ -108,9 +108,17 @@ function runOp(
     case "resolve":
       return runner.resolve(opts);
     case "secret-changed":
-      return runner.secretChanged(opts, need(values, "uri"), json(values.json, {}));
+      // The new content as --json, or as --data-file (stdin: no certificate in argv).
+      return runner.secretChanged(
+        opts,
+        need(values, "uri"),
+        values["data-file"] === undefined ? json(values.json, {}) : data(),
+      );
     case "secret-consumer-refresh":
       return runner.secretConsumerRefresh(opts, need(values, "uri"), need(values, "unit"));
+    case "secret-put":
+      // The record (content included) comes as --data-file, never in argv.
+      return runner.secretPut(opts, data() as unknown as SecretRecord);
     case "exec":
       return runner.exec(opts, args);
     default:

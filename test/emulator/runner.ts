@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { loadCharm } from "./charm-meta";
 import { checkConsistency } from "./consistency";
-import type { ConfigValue, ErrorState, HookEvent, Model } from "./model";
+import type { ConfigValue, ErrorState, HookEvent, Model, SecretRecord } from "./model";
 import { appName, findRelation, isPeer, type Relation, readModel, writeModel } from "./model";
 import { applyAfterHook, applyBeforeHook } from "./relation-steps";
 import { type HookResult, type RunnerOptions, runCommand, runHook } from "./run-hook";
@@ -329,6 +329,27 @@ export function secretConsumerRefresh(opts: RunnerOptions, uri: string, unit: st
       if (!secret) throw new Error(`no secret ${uri} in the model`);
       secret.consumers[unit] = secret.revisions.at(-1)?.revision ?? 0;
       obsolete = obsoleteRevisions(secret);
+    },
+  );
+}
+
+/**
+ * The controller hands this unit a secret someone else owns or its application shares (a remote
+ * provider's secret granted to us, the leader's application secret seen by another unit): no hook runs.
+ * The unit's own bookkeeping (revision tracked, consumer label) is kept.
+ */
+export function secretPut(opts: RunnerOptions, record: SecretRecord) {
+  return operate(
+    opts,
+    () => [],
+    (m) => {
+      const existing = m.secrets?.find((s) => s.id === record.id);
+      const merged: SecretRecord = {
+        ...record,
+        consumers: { ...record.consumers, ...(existing?.consumers ?? {}) },
+        ...(existing?.consumerLabel ? { consumerLabel: existing.consumerLabel } : {}),
+      };
+      m.secrets = [...(m.secrets ?? []).filter((s) => s.id !== record.id), merged];
     },
   );
 }

@@ -186,7 +186,8 @@ describe("a unit given a hostile or unusable flanneld", () => {
     assertHooksSucceeded(await unit.operate("upgrade-charm"));
     expect(await unit.status()).toEqual({
       status: "blocked",
-      message: "needs an etcd relation: run 'juju integrate flannel etcd'",
+      message:
+        "needs an etcd relation: run 'juju integrate flannel etcd' or 'juju integrate flannel charmed-etcd'",
     });
   });
 

@@ -71,7 +71,8 @@ describe("a unit on a booted machine", () => {
     assertHooksSucceeded(await unit.deploy());
     expect(await unit.status()).toEqual({
       status: "blocked",
-      message: "needs an etcd relation: run 'juju integrate flannel etcd'",
+      message:
+        "needs an etcd relation: run 'juju integrate flannel etcd' or 'juju integrate flannel charmed-etcd'",
     });
     const health = await unit.health();
     expect(health.stdout.trim()).toMatch(/^not-ready .*reason:(no-etcd-relation|blocked)$/);

@@ -4,6 +4,7 @@ import {
   EMULATOR_DIR,
   type Model as EmulatedModel,
   JUJU_EXEC_PATH,
+  type SecretRecord,
 } from "../emulator/model";
 import type { Machine } from "../world/world";
 import { JUJU_EXEC_SCRIPT } from "./juju-exec";
@@ -128,6 +129,23 @@ export class CharmUnit {
   remoteChange(relationId: number | string, remoteUnit: string, data: Record<string, string>) {
     const args = ["--relation-id", String(relationId), "--unit", remoteUnit, "--data-file", "-"];
     return this.operateWithStdin(JSON.stringify(data), "remote-change", ...args);
+  }
+
+  /** The remote application's bag changes (relation-changed with no remote unit); data on stdin. */
+  remoteAppChange(relationId: number | string, data: Record<string, string>) {
+    const args = ["--relation-id", String(relationId), "--data-file", "-"];
+    return this.operateWithStdin(JSON.stringify(data), "remote-change", ...args);
+  }
+
+  /** The controller hands this unit a secret record (content on stdin, never argv); no hook runs. */
+  putSecret(record: SecretRecord) {
+    return this.operateWithStdin(JSON.stringify(record), "secret-put", "--data-file", "-");
+  }
+
+  /** A remote owner adds a revision of a secret this unit reads (secret-changed if it tracks one). */
+  secretChanged(uri: string, content: Record<string, string>) {
+    const args = ["--uri", uri, "--data-file", "-"];
+    return this.operateWithStdin(JSON.stringify(content), "secret-changed", ...args);
   }
 
   private async operateWithStdin(stdin: string | undefined, op: string, ...args: string[]) {

@@ -9,7 +9,7 @@ export const ETCD_ADDRESS = `${UNDERLAY_PREFIX}.2`;
 
 export interface EtcdOptions {
   tls?: boolean;
-  /** 1 (default) or 3: a 3-member cluster at .2, .3 and .4 of the underlay (no TLS), for member-loss faults. */
+  /** 1 (default) or 3: a 3-member cluster at .2, .3 and .4 of the underlay, for member-loss faults. */
   members?: 1 | 3;
 }
 
@@ -36,7 +36,6 @@ export class Etcd {
     private readonly useTls: boolean,
     memberCount = 1,
   ) {
-    if (useTls && memberCount > 1) throw new Error("a TLS etcd cluster is not supported by this world");
     const addresses = Array.from({ length: memberCount }, (_, i) => `${UNDERLAY_PREFIX}.${2 + i}`);
     this.members = addresses.map((address, i) => ({
       name: memberCount === 1 ? "world" : `e${i + 1}`,
@@ -93,6 +92,19 @@ export class Etcd {
   /** Kills one member with SIGKILL, as a crashed machine would lose it. */
   async killMember(name: string): Promise<void> {
     await this.stopMember(this.member(name), "SIGKILL");
+  }
+
+  /** Stops and starts each member in turn, waiting for the cluster to answer in between (no quorum loss). */
+  async restartMembersOneByOne(): Promise<void> {
+    for (const member of this.members) {
+      await this.stopMember(member, "SIGTERM");
+      await this.start();
+    }
+  }
+
+  /** Paths of the TLS files (the trusted-CA bundle is what a Charmed etcd provider rewrites). */
+  get files(): TlsFiles | undefined {
+    return this.tlsFiles;
   }
 
   /** The name of the member the cluster currently follows. */
@@ -168,7 +180,8 @@ export class Etcd {
   }
 
   private async makeCerts(): Promise<void> {
-    this.tlsFiles = await createTls(join(this.dir, "tls"), [ETCD_ADDRESS, "127.0.0.1"]);
+    const addresses = this.members.map((m) => m.address);
+    this.tlsFiles = await createTls(join(this.dir, "tls"), [...addresses, "127.0.0.1"]);
     this.tls = await readTlsClient(this.tlsFiles);
   }
 
@@ -198,7 +211,7 @@ export class Etcd {
     return [
       `--cert-file=${f.serverCertFile}`,
       `--key-file=${f.serverKeyFile}`,
-      `--trusted-ca-file=${f.caFile}`,
+      `--trusted-ca-file=${f.trustedFile}`,
       "--client-cert-auth",
     ];
   }

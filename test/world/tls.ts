@@ -16,6 +16,8 @@ export interface TlsFiles {
   serverKeyFile: string;
   clientCertFile: string;
   clientKeyFile: string;
+  /** etcd's --trusted-ca-file: the CA, plus client certificates trusted by themselves (Charmed etcd's way). */
+  trustedFile: string;
 }
 
 // P-256 keys: made in milliseconds, accepted by etcd (Go), Node and grpc-js.
@@ -44,7 +46,14 @@ export async function createTls(dir: string, serverIps: string[]): Promise<TlsFi
   await signCert(dir, "server", `subjectAltName=${sans}\nextendedKeyUsage=serverAuth,clientAuth\n`);
   await signCert(dir, "client", "extendedKeyUsage=clientAuth\n");
   const files = { caFile, serverCertFile: join(dir, "server.crt"), serverKeyFile: join(dir, "server.key") };
-  return { ...files, clientCertFile: join(dir, "client.crt"), clientKeyFile: join(dir, "client.key") };
+  const trustedFile = join(dir, "trusted.pem");
+  await writeFile(trustedFile, await readFile(caFile, "utf8"), { mode: 0o600 });
+  return {
+    ...files,
+    clientCertFile: join(dir, "client.crt"),
+    clientKeyFile: join(dir, "client.key"),
+    trustedFile,
+  };
 }
 
 async function signCert(dir: string, name: string, extensions: string): Promise<void> {

@@ -1,0 +1,145 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { assertHooksSucceeded, type CharmUnit } from "../support/charm-unit";
+import { CharmedEtcd } from "../support/charmed-etcd";
+import {
+  type Container,
+  deployUnits,
+  E2E_TIMEOUT_MS,
+  etcdUnitsFor,
+  ping,
+  startLxcContainer,
+  subnetOf,
+  waitReady,
+} from "../support/overlay";
+import { World } from "../world/world";
+
+// flannel related to Charmed etcd's etcd-client endpoint, played on a real 3-member TLS etcd with
+// client-certificate auth and RBAC. Tests run in order and build on each other, as a deployment does.
+
+const PREFIX = "/coreos.com/network/";
+
+describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout: E2E_TIMEOUT_MS }, () => {
+  let world: World;
+  let provider: CharmedEtcd;
+  let units: CharmUnit[];
+  let subnets: string[];
+  const containers: Container[] = [];
+
+  beforeAll(async () => {
+    world = await World.boot({ machines: 3, docker: false, etcd: { tls: true, members: 3 } });
+    provider = new CharmedEtcd(world);
+    await provider.enableAuth();
+  });
+  afterAll(async () => {
+    await world?.teardown();
+  });
+
+  /** etcdctl inside machine m1 with flannel's own certificate and key (read from its 0600 files). */
+  async function asFlannel(args: string[]) {
+    const tls = [
+      "--cacert=/etc/flannel/etcd-ca.pem",
+      "--cert=/etc/flannel/etcd-cert.pem",
+      "--key=/etc/flannel/etcd-key.pem",
+    ];
+    const endpoints = `--endpoints=${world.etcd.endpoints.join(",")}`;
+    return world.machine("m1").exec(["etcdctl", endpoints, ...tls, ...args], { env: { ETCDCTL_API: "3" } });
+  }
+
+  it("every unit becomes ready and containers ping across hosts", async () => {
+    units = await deployUnits(world, "lxc");
+    await provider.relate(units);
+    expect(provider.refusals).toEqual([]);
+    const lines = await waitReady(units);
+    subnets = lines.map(subnetOf);
+    expect(new Set(subnets).size).toBe(3);
+    for (const [i, unit] of units.entries())
+      containers.push(await startLxcContainer(unit.machine, `c${i + 1}`));
+    const [a, b, c] = containers as [Container, Container, Container];
+    expect((await ping(a, b.address, 3)).replies).toBe(3);
+    expect((await ping(b, c.address, 3)).replies).toBe(3);
+  });
+
+  it("flannel's certificate reads and writes under the prefix and is refused outside it", async () => {
+    expect((await asFlannel(["put", `${PREFIX}probe`, "x"])).exitCode).toBe(0);
+    expect((await asFlannel(["get", `${PREFIX}config`])).stdout).toContain('"Network":"10.10.0.0/16"');
+    const outside = await asFlannel(["put", "/elsewhere/probe", "x"]);
+    expect(outside.exitCode).not.toBe(0);
+    expect(outside.stderr).toMatch(/permission denied/);
+    expect((await asFlannel(["del", `${PREFIX}probe`])).exitCode).toBe(0);
+  });
+
+  it("no key material in a status, a log, a process argument or a world-readable file", async () => {
+    for (const unit of units) {
+      const model = await unit.readModel();
+      const key = await unit.machine.readFile("/etc/flannel/etcd-key.pem");
+      const body = key.split("\n")[1] ?? "";
+      expect(body.length).toBeGreaterThan(20);
+      const text = JSON.stringify([model.unitStatus, model.statusHistory, model.logs]);
+      expect(text).not.toContain(body);
+      // The needle comes on stdin: in the checker's own argv it would find itself.
+      const script =
+        'p=$(cat); grep -lF -- "$p" /proc/[0-9]*/cmdline 2>/dev/null; ' +
+        'find /etc/flannel /var/lib/juju /var/lib/juju-emulator -type f -perm /044 -exec grep -lF -- "$p" {} + 2>/dev/null; true';
+      const found = await unit.machine.exec(["sh", "-c", script], { stdin: body });
+      expect(found.stdout.trim()).toBe("");
+    }
+  });
+
+  it("a CA certificate and a common name already in use are refused, as Charmed etcd does", async () => {
+    const { refusalOf } = await import("../support/charmed-etcd");
+    const ca = (await import("node:fs/promises")).readFile(world.etcd.files?.caFile ?? "", "utf8");
+    expect(refusalOf(await ca)).toBe("a CA certificate is refused");
+    const user = await world.etcdctl(["user", "get", provider.commonName ?? ""]);
+    expect(user.exitCode).toBe(0);
+  });
+
+  it("the provider's CA rotated through a new secret revision: units follow, same subnets, no hook error", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const { createTls } = await import("../world/tls");
+    const files = world.etcd.files;
+    if (!files) throw new Error("tls expected");
+    const fresh = await createTls(`${files.caFile}.rotated`, [
+      "198.51.100.2",
+      "198.51.100.3",
+      "198.51.100.4",
+      "127.0.0.1",
+    ]);
+    const bundle = `${(await readFile(files.caFile, "utf8")).trimEnd()}\n${await readFile(fresh.caFile, "utf8")}`;
+    // Clients first trust both CAs, then the members move to certificates of the new one.
+    await provider.publishCa(units, bundle);
+    const { writeFile, copyFile } = await import("node:fs/promises");
+    await writeFile(files.caFile, bundle, { mode: 0o600 });
+    if (world.etcd.tls) world.etcd.tls = { ...world.etcd.tls, ca: bundle };
+    await copyFile(fresh.serverCertFile, files.serverCertFile);
+    await copyFile(fresh.serverKeyFile, files.serverKeyFile);
+    // The members' own gateway connects with the server certificate: trust both CAs, then restart.
+    await provider.refreshTrust();
+    for (const unit of units) assertHooksSucceeded(await unit.updateStatus(), `${unit.name} update-status`);
+    const lines = await waitReady(units);
+    expect(lines.map(subnetOf)).toEqual(subnets);
+    const ca = await units[0]?.machine.readFile("/etc/flannel/etcd-ca.pem");
+    expect(ca).toContain((await readFile(fresh.caFile, "utf8")).trim());
+  });
+
+  it("relation removed: the user is gone from etcd, units wait, no key material left; classic etcd works again", async () => {
+    const commonName = provider.commonName ?? "";
+    await provider.unrelate(units);
+    const users = await world.etcdctl(["user", "list"]);
+    expect(users.stdout).not.toContain(commonName);
+    for (const unit of units) {
+      expect((await unit.status()).status).toBe("waiting");
+      const left = await unit.machine.exec(["sh", "-c", "ls /etc/flannel/etcd-*.pem 2>/dev/null; true"]);
+      expect(left.stdout.trim()).toBe("");
+      expect((await unit.machine.exec(["systemctl", "is-active", "flannel"])).stdout.trim()).not.toBe(
+        "active",
+      );
+    }
+    for (const unit of units)
+      assertHooksSucceeded(
+        await unit.relateEtcd(etcdUnitsFor(world, "modern-tls")),
+        `${unit.name} relate etcd`,
+      );
+    const lines = await waitReady(units);
+    expect(lines.map(subnetOf)).toEqual(subnets);
+  });
+});
