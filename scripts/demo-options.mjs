@@ -4,8 +4,9 @@ import { parseArgs } from "node:util";
 
 export const MACHINES = { min: 2, max: 20, default: 3 };
 export const CONTAINER_TYPES = ["lxc", "docker"];
+export const ETCD_KINDS = ["classic", "charmed"];
 
-export const USAGE = `Usage: npm run demo -- [--machines N] [--containers lxc|docker] [--keep]
+export const USAGE = `Usage: npm run demo -- [--machines N] [--containers lxc|docker] [--etcd classic|charmed] [--keep]
        npm run demo -- status
 
 Boots etcd and N machines, deploys the packed charm on each, relates it to etcd, waits for every unit to be
@@ -14,6 +15,9 @@ ready, pings between containers on different machines, prints \`juju status\`, t
 Options:
   --machines N          how many machines, a whole number from ${MACHINES.min} to ${MACHINES.max} (default ${MACHINES.default})
   --containers TYPE     lxc or docker (default lxc)
+  --etcd KIND           classic: the etcd relation (hostname/port) to one etcd; charmed: the etcd-client
+                        relation to Charmed etcd, played on 3 TLS members with client certificates and RBAC
+                        (default classic)
   --keep                leave the world up until Ctrl-C and print commands to poke at it
   -h, --help            this text
 
@@ -27,6 +31,7 @@ export class DemoOptionError extends Error {}
 const SPEC = {
   machines: { type: "string" },
   containers: { type: "string" },
+  etcd: { type: "string" },
   keep: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 };
@@ -58,6 +63,7 @@ export function parseDemoArgs(argv) {
     command: "run",
     machines: parseMachines(values.machines),
     containers: parseContainers(values.containers),
+    etcd: parseEtcd(values.etcd),
     keep: values.keep === true,
   };
 }
@@ -77,6 +83,13 @@ function parseContainers(text) {
   if (text === undefined) return "lxc";
   if (CONTAINER_TYPES.includes(text)) return text;
   throw new DemoOptionError(`--containers must be ${CONTAINER_TYPES.join(" or ")}; got '${text}'`);
+}
+
+/** @param {string | undefined} text */
+function parseEtcd(text) {
+  if (text === undefined) return "classic";
+  if (ETCD_KINDS.includes(text)) return text;
+  throw new DemoOptionError(`--etcd must be ${ETCD_KINDS.join(" or ")}; got '${text}'`);
 }
 
 /**

@@ -3,6 +3,7 @@
 // real containers on different machines, and ends with the mesh-check table and `juju status`. Bundled by
 // scripts/demo (esbuild) and run as root.
 import type { CharmUnit } from "../test/support/charm-unit";
+import { CharmedEtcd } from "../test/support/charmed-etcd";
 import { cheatSheet, sheetInputOf } from "../test/support/cheat-sheet";
 import { jujuStatus } from "../test/support/juju-status";
 import {
@@ -94,18 +95,33 @@ async function showKeptStatus(): Promise<number> {
   }
   return 0;
 }
+/** Charmed etcd runs 3 members with TLS, client certificates and RBAC; the classic one a plain member. */
+function etcdOf(options: DemoOptions) {
+  return options.etcd === "charmed" ? { tls: true, members: 3 as const } : { tls: false };
+}
+
+async function relateToEtcd(world: World, units: CharmUnit[], kind: DemoOptions["etcd"]) {
+  if (kind === "classic") return relateUnits(units, etcdUnitsFor(world, "legacy"));
+  const provider = new CharmedEtcd(world);
+  await provider.enableAuth();
+  await provider.relate(units);
+}
+
 async function demo(options: DemoOptions): Promise<number> {
   const docker = options.containers === "docker";
   const world = await stage(
     `booting etcd and ${options.machines} machines${docker ? " with Docker" : ""}`,
-    () => World.boot({ machines: options.machines, docker, etcd: { tls: false } }),
+    () => World.boot({ machines: options.machines, docker, etcd: etcdOf(options) }),
   );
   try {
     const firstHook = Date.now();
     const units = await stage(`deploying flannel (container-type ${options.containers})`, () =>
       deployUnits(world, options.containers),
     );
-    await stage("relating flannel to etcd", () => relateUnits(units, etcdUnitsFor(world, "legacy")));
+    await stage(
+      `relating flannel to ${options.etcd === "charmed" ? "Charmed etcd (etcd-client)" : "etcd"}`,
+      () => relateToEtcd(world, units, options.etcd),
+    );
     let ready = true;
     await stage("waiting for every unit to be ready", async () => {
       await waitReady(units).catch((error: Error) => {

@@ -8,14 +8,23 @@ import { DemoOptionError, parseDemoArgs, USAGE } from "../../scripts/demo-option
 const REPO = resolve(import.meta.dirname, "../..");
 
 describe("the demo's options", () => {
-  it("defaults to 3 machines, lxc, not kept", () => {
-    expect(parseDemoArgs([])).toEqual({ command: "run", machines: 3, containers: "lxc", keep: false });
-    expect(parseDemoArgs(["--machines=20", "--containers", "docker", "--keep"])).toEqual({
+  it("defaults to 3 machines, lxc, the classic etcd relation, not kept", () => {
+    expect(parseDemoArgs([])).toEqual({
       command: "run",
-      machines: 20,
-      containers: "docker",
-      keep: true,
+      machines: 3,
+      containers: "lxc",
+      etcd: "classic",
+      keep: false,
     });
+    expect(parseDemoArgs(["--machines=20", "--containers", "docker", "--etcd", "charmed", "--keep"])).toEqual(
+      {
+        command: "run",
+        machines: 20,
+        containers: "docker",
+        etcd: "charmed",
+        keep: true,
+      },
+    );
     expect(parseDemoArgs(["status"])).toEqual({ command: "status" });
     expect(parseDemoArgs(["--machines", "0", "-h"])).toEqual({ command: "help" });
   });
@@ -26,6 +35,7 @@ describe("the demo's options", () => {
     [["--machines", "2.5"], "--machines must be a whole number from 2 to 20; got '2.5'"],
     [["--machines", "three"], "--machines must be a whole number from 2 to 20; got 'three'"],
     [["--containers", "lxd"], "--containers must be lxc or docker; got 'lxd'"],
+    [["--etcd", "etcd3"], "--etcd must be classic or charmed; got 'etcd3'"],
     [["--bogus"], "unknown option '--bogus'"],
     [["stauts"], "unknown command 'stauts' (the only command is 'status')"],
     [["status", "--keep"], "'status' takes no options (got --keep)"],
