@@ -40,6 +40,12 @@ function bridgePerturbations(bridge: string): Perturbation[] {
       inject: () => [["ip", "link", "set", "dev", bridge, "down"]],
       reason: "bridge-down",
     },
+    {
+      // The containers' veths stay, on no bridge: the repair makes the bridge again and puts them back on it.
+      name: `${bridge} deleted`,
+      inject: () => [["ip", "link", "del", "dev", bridge]],
+      reason: "bridge-missing",
+    },
   ];
 }
 
