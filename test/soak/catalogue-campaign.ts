@@ -46,9 +46,13 @@ async function squatFreeSubnets(ctx: SoakContext): Promise<string[]> {
   return keys;
 }
 
+/** etcd refuses a transaction of more than 128 operations (its --max-txn-ops): batches of 100. */
 async function etcdTxn(ctx: SoakContext, ops: string[]): Promise<void> {
-  const result = await ctx.world.etcdctl(["txn"], `\n${ops.join("\n")}\n\n`);
-  if (result.exitCode !== 0) throw new Error(`etcdctl txn failed: ${result.stderr.trim()}`);
+  for (let at = 0; at < ops.length; at += 100) {
+    const batch = ops.slice(at, at + 100);
+    const result = await ctx.world.etcdctl(["txn"], `\n${batch.join("\n")}\n\n`);
+    if (result.exitCode !== 0) throw new Error(`etcdctl txn failed: ${result.stderr.trim()}`);
+  }
 }
 
 // Typed one by one so each entry is checked as a FaultKind where it is written.
