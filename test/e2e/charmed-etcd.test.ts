@@ -121,6 +121,20 @@ describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout
     expect(ca).toContain((await readFile(fresh.caFile, "utf8")).trim());
   });
 
+  it("related to both etcd endpoints: blocked naming the relation to remove; removing the classic one brings it back", async () => {
+    const unit = units[0] as CharmUnit;
+    assertHooksSucceeded(await unit.relateEtcd(etcdUnitsFor(world, "modern-tls")), "relate classic etcd");
+    expect(await unit.status()).toEqual({
+      status: "blocked",
+      message:
+        "related to both etcd (classic) and etcd-client (Charmed etcd): remove one, " +
+        "'juju remove-relation flannel:etcd etcd' or 'juju remove-relation flannel:etcd-client charmed-etcd'",
+    });
+    assertHooksSucceeded(await unit.operate("unrelate", "--relation-id", await unit.etcdRelationId()));
+    const [line] = await waitReady([unit]);
+    expect(subnetOf(line ?? "")).toBe(subnets[0]);
+  });
+
   it("relation removed: the user is gone from etcd, units wait, no key material left; classic etcd works again", async () => {
     const commonName = provider.commonName ?? "";
     await provider.unrelate(units);
