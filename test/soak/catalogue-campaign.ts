@@ -50,7 +50,8 @@ async function squatFreeSubnets(ctx: SoakContext): Promise<string[]> {
 async function etcdTxn(ctx: SoakContext, ops: string[]): Promise<void> {
   for (let at = 0; at < ops.length; at += 100) {
     const batch = ops.slice(at, at + 100);
-    const result = await ctx.world.etcdctl(["txn"], `\n${batch.join("\n")}\n\n`);
+    // No compares, the puts or deletes, then no failure ops: each section ends with a blank line.
+    const result = await ctx.world.etcdctl(["txn"], `\n${batch.join("\n")}\n\n\n`);
     if (result.exitCode !== 0) throw new Error(`etcdctl txn failed: ${result.stderr.trim()}`);
   }
 }
