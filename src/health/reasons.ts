@@ -9,6 +9,8 @@ export const REASONS = {
   "flanneld-inactive": "the flannel service is not running: see `journalctl -u flannel` on the machine",
   "no-lease": "flanneld has not written /run/flannel/subnet.env yet (no subnet leased from etcd)",
   "bad-lease": "/run/flannel/subnet.env is malformed (a bad line, a value set twice, or a value missing)",
+  "public-ip-gone":
+    "flanneld announces an address this machine no longer has (renumbered), so peers send its traffic nowhere (the next hook re-registers the lease)",
   "ip-forward-off":
     "net.ipv4.ip_forward is 0, so the machine forwards nothing between its containers and the overlay (the next hook turns it on)",
   "flannel-device-missing":

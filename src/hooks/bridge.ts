@@ -38,8 +38,10 @@ export async function ensureDataPath(config: CharmConfig, lease: Lease, record: 
     const { actions, lease: now } = await planNow(config);
     held = now ?? held;
     if (actions.length === 0) return { lease: held, bridge: BRIDGE_NAMES[config.containerType] };
-    // A lease still missing after a pass waited for it is flanneld's to bring: update-status looks again.
-    const stalled = pass > 0 && actions[0].effect.kind === "wait-for-lease";
+    // A lease still missing after a pass waited for it is flanneld's to bring, and inputs that moved (the
+    // machine renumbered before Juju tells the unit) the next hook's: update-status looks again.
+    const first = actions[0].effect.kind;
+    const stalled = (pass > 0 && first === "wait-for-lease") || first === "reconcile-inputs";
     if (pass === MAX_PASSES || stalled) waiting(`${actions[0].why}${reasonOf(actions[0])}; retrying`);
     const step = actions.filter((action) => action.step === actions[0].step);
     traceNote("apply", step.map((action) => action.why).join("; "));

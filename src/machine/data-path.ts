@@ -55,6 +55,17 @@ export function planLease(facts: MachineFacts): Action[] {
     return [act("lease", { kind: "wait-for-lease" }, "flanneld holds no lease yet", "no-lease")];
   if (!facts.lease.ok)
     return [act("lease", { kind: "wait-for-lease" }, `subnet.env: ${facts.lease.problem}`, "bad-lease")];
+  // Peers send this machine's overlay traffic to the address in its lease: one the machine no longer has
+  // (renumbered) is the full reconcile's to re-register, from the address Juju gives it.
+  const { announced } = facts;
+  if (
+    announced !== undefined &&
+    facts.localAddresses.length > 0 &&
+    !facts.localAddresses.includes(announced)
+  ) {
+    const why = `flanneld announces ${announced}, no longer an address of this machine`;
+    return [act("lease", { kind: "reconcile-inputs" }, why, "public-ip-gone")];
+  }
   return [];
 }
 

@@ -4,7 +4,7 @@ import { readFile, stat } from "node:fs/promises";
 import { type LinkAddresses, parseIpAddrJsonByName } from "../bridges/ip-addr";
 import type { Run } from "../bridges/programs";
 import type { Backend, ContainerType } from "../config/choices";
-import { IP_FORWARD_PROC_PATH, LEASE_FILE_GRACE_US } from "../flannel/service";
+import { IP_FORWARD_PROC_PATH, LEASE_FILE_GRACE_US, UNIT_PATH } from "../flannel/service";
 import { isWrittenSince, type LeaseResult, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { lightRun } from "../health/light-run";
 import { probeUnit, type UnitProbeOptions } from "../health/unit-running";
@@ -59,6 +59,10 @@ export interface MachineFacts {
   readonly leaseFileLost: boolean;
   /** /proc/sys/net/ipv4/ip_forward, trimmed. */
   readonly ipForward: string;
+  /** The address flanneld announces in its lease (`--public-ip` in its unit); undefined when it names none. */
+  readonly announced: string | undefined;
+  /** Every IPv4 address the machine has now, without prefix length. */
+  readonly localAddresses: readonly string[];
   readonly flannelDevice: LinkAddresses | undefined;
   readonly bridge: LinkAddresses | undefined;
   /**
@@ -83,6 +87,7 @@ export interface ObserveOptions {
   readonly probe?: UnitProbeOptions;
   readonly procRoutePath?: string;
   readonly ipForwardPath?: string;
+  readonly unitPath?: string;
   readonly lxcRunDir?: string;
   readonly nowUs?: () => number;
 }
@@ -94,16 +99,18 @@ export async function observeMachine(
 ): Promise<MachineFacts> {
   const run = options.run ?? lightRun;
   const subnetEnvPath = options.subnetEnvPath ?? SUBNET_ENV_PATH;
-  const [flanneld, lease, links, routes, ipForward, lxcNet, natRules, filterRules] = await Promise.all([
-    probeUnit(options.unit ?? "flannel", run, options.probe),
-    readLease(subnetEnvPath),
-    readLinks(run),
-    readRoutes(options.procRoutePath),
-    readFile(options.ipForwardPath ?? IP_FORWARD_PROC_PATH, "utf8").catch(() => ""),
-    scope.containerType === "lxc" ? readLxcNet(options.lxcRunDir ?? LXC_RUN) : undefined,
-    listRules(run, NAT_ARGS),
-    listRules(run, FILTER_ARGS),
-  ]);
+  const [flanneld, lease, links, routes, ipForward, unitText, lxcNet, natRules, filterRules] =
+    await Promise.all([
+      probeUnit(options.unit ?? "flannel", run, options.probe),
+      readLease(subnetEnvPath),
+      readLinks(run),
+      readRoutes(options.procRoutePath),
+      readFile(options.ipForwardPath ?? IP_FORWARD_PROC_PATH, "utf8").catch(() => ""),
+      readFile(options.unitPath ?? UNIT_PATH, "utf8").catch(() => ""),
+      scope.containerType === "lxc" ? readLxcNet(options.lxcRunDir ?? LXC_RUN) : undefined,
+      listRules(run, NAT_ARGS),
+      listRules(run, FILTER_ARGS),
+    ]);
   const startedUs = flanneld.running ? await flanneld.startedUs() : undefined;
   const stale =
     startedUs !== undefined && lease !== undefined && !(await isWrittenSince(subnetEnvPath, startedUs));
@@ -116,6 +123,10 @@ export async function observeMachine(
     lease: stale ? undefined : lease,
     leaseFileLost: startedUs !== undefined && lease === undefined && now - startedUs >= LEASE_FILE_GRACE_US,
     ipForward: ipForward.trim(),
+    announced: /\s--public-ip=(\S+)/.exec(unitText)?.[1],
+    localAddresses: [...links.values()].flatMap((link) =>
+      link.addresses.map((cidr) => cidr.split("/")[0] ?? ""),
+    ),
     flannelDevice: device === undefined ? undefined : links.get(device),
     bridge: bridge === undefined ? undefined : links.get(bridge),
     detachedVeths: [...links.values()].filter(isDetachedVeth).map((link) => link.name),

@@ -35,6 +35,11 @@ describe("planDataPath", () => {
       [["lease", "restart-flanneld", "no-lease"]],
     ],
     ["no lease yet", { lease: undefined }, [["lease", "wait-for-lease", "no-lease"]]],
+    [
+      "the machine renumbered under flanneld's announced address",
+      { announced: "198.51.100.99" },
+      [["lease", "reconcile-inputs", "public-ip-gone"]],
+    ],
     ["ip_forward off", { ipForward: "0" }, [["ip-forward", "set-ip-forward", "ip-forward-off"]]],
     [
       "flannel0 deleted",

@@ -34,6 +34,8 @@ export function readyFacts(change: Partial<MachineFacts> = {}): MachineFacts {
     lease: { ok: true, lease: { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true } },
     leaseFileLost: false,
     ipForward: "1",
+    announced: "198.51.100.11",
+    localAddresses: ["198.51.100.11", "10.10.16.0", "10.10.16.1"],
     flannelDevice: { name: "flannel0", addresses: ["10.10.16.0/16"], mtu: 1472, up: true },
     bridge: { name: "lxcbr0", addresses: ["10.10.16.1/24"], mtu: 1472, up: true },
     detachedVeths: [],
