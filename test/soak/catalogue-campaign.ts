@@ -30,10 +30,15 @@ async function renumber(ctx: SoakContext, host: Host, to: string): Promise<void>
     `ip addr del ${host.address}/24 dev eth0 && ip addr add ${to}/24 dev eth0`,
   ]);
   host.address = to;
-  const model = JSON.parse(await host.machine.readFile(MODEL));
-  Object.assign(model, { privateAddress: to, publicAddress: to });
-  await host.machine.writeFile(MODEL, JSON.stringify(model, null, 2));
-  await ctx.hooks.run(host.unit, "config-changed after renumbering", () => host.unit.configure({}));
+  // Juju's new address for the unit goes into its model in the unit's hook queue: the agent writes the
+  // model back after each hook, so a write beside a running hook would be lost (the unit would go on
+  // announcing the address it had before).
+  await ctx.hooks.run(host.unit, "config-changed after renumbering", async () => {
+    const model = JSON.parse(await host.machine.readFile(MODEL));
+    Object.assign(model, { privateAddress: to, publicAddress: to });
+    await host.machine.writeFile(MODEL, JSON.stringify(model, null, 2));
+    return host.unit.configure({});
+  });
 }
 
 /** Leases every free /24 of 10.10.0.0/16 to nobody's address in one etcd transaction; returns the keys. */
