@@ -4,6 +4,7 @@ import { ensureDataPath } from "./bridge";
 import { readEtcdAccess } from "./etcd-access";
 import { ensureFlanneldBinary } from "./flanneld-binary";
 import { ensureFlanneldRunning, waitForHeldLease } from "./flanneld-service";
+import { ensureMetricsTimer } from "./metrics-timer";
 import { ensureNetworkJoined } from "./network";
 import type { UnitRecord } from "./unit-record";
 import { active, blocked, type UnitStatus } from "./unit-status";
@@ -24,6 +25,8 @@ export async function reconcile(record: UnitRecord, etcdRelations: readonly stri
     await waitForHeldLease(access, config, record),
     record,
   );
+  // After the data path: the figures describe it, and a slow package install must not delay the overlay.
+  await ensureMetricsTimer();
   return active(`ready: subnet ${lease.subnet} mtu ${lease.mtu}${bridge ? ` (${bridge})` : ""}`);
 }
 

@@ -11,6 +11,7 @@ export const STEP_NAMES = [
   "bridge",
   "nat",
   "forward",
+  "metrics",
   "juju",
 ] as const;
 
@@ -38,7 +39,10 @@ export type Effect =
   | { readonly kind: "link-up"; readonly device: string }
   | { readonly kind: "link-mtu"; readonly device: string; readonly mtu: number }
   | { readonly kind: "iptables"; readonly args: readonly string[] }
-  | { readonly kind: "open-port"; readonly port: number };
+  | { readonly kind: "open-port"; readonly port: number }
+  | { readonly kind: "install-node-exporter" }
+  | { readonly kind: "write-metrics-units" }
+  | { readonly kind: "enable-metrics-timer" };
 
 /** A difference between the machine and what it should be, and what repairs it. */
 export interface Action {
