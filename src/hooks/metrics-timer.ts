@@ -1,11 +1,12 @@
 // Applies the metrics plan (machine/metrics-plan.ts): installs node-exporter when absent, writes the timer's
 // units and enables the timer. A failed install is logged, not fatal: the overlay works without metrics.
 import { execProgram } from "../bridges/programs";
-import { ensureFile } from "../fs/atomic";
+import { ensureFile, readFileIfExists, removeFile } from "../fs/atomic";
 import { jujuContext } from "../juju/context";
 import { jujuLog } from "../juju/status";
 import type { Action } from "../machine/actions";
 import { type MetricsFacts, observeMetrics, planMetrics, renderMetricsUnits } from "../machine/metrics-plan";
+import { TEXTFILE_PATH } from "../metrics/textfile";
 import {
   METRICS_SERVICE_PATH,
   METRICS_TIMER,
@@ -72,4 +73,17 @@ async function installNodeExporter(): Promise<void> {
 
 async function systemctl(...args: string[]): Promise<void> {
   await traced("systemctl", () => execProgram("systemctl", args, { timeoutMs: SYSTEMCTL_TIMEOUT_MS }));
+}
+
+/**
+ * Stops and removes the timer, its units and the textfile (remove hook): node-exporter would otherwise
+ * keep serving the last figures of a unit that is gone. node-exporter itself stays: the machine's
+ * operator may use it for other things, and removing a package is theirs to decide.
+ */
+export async function removeMetricsTimer(): Promise<void> {
+  const present = (await readFileIfExists(METRICS_TIMER_PATH)) !== undefined;
+  if (present) await systemctl("disable", "--now", METRICS_TIMER);
+  const removed = [await removeFile(METRICS_TIMER_PATH), await removeFile(METRICS_SERVICE_PATH)];
+  if (removed.some(Boolean)) await systemctl("daemon-reload");
+  await removeFile(TEXTFILE_PATH);
 }

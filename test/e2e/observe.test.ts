@@ -1,12 +1,13 @@
 import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { CharmUnit } from "../support/charm-unit";
+import { assertHooksSucceeded, type CharmUnit } from "../support/charm-unit";
 import { deployCluster, E2E_TIMEOUT_MS, subnetOf, waitReady } from "../support/overlay";
 import { PeerMesh } from "../support/peer-mesh";
 import { Prometheus, RULES_FILE, type Sample } from "../support/prometheus";
 import { World } from "../world/world";
 
 const UDP_PORT = 8285;
+const DASHBOARD_FILE = new URL("../../src/grafana_dashboards/flannel.json", import.meta.url).pathname;
 /** The issue's bound: a cut shows in flannel_peer_reachable within 60 s (timer 30 s + probe + scrape). */
 const DETECT_MS = 60_000;
 
@@ -81,6 +82,41 @@ describe("the overlay watched by a real Prometheus", { timeout: E2E_TIMEOUT_MS }
     }
     expect(await values("flannel_peer_loss_ratio")).toEqual([0, 0, 0, 0, 0, 0]);
     for (const rtt of await values("flannel_peer_rtt_seconds")) expect(rtt).toBeGreaterThan(0);
+  });
+
+  it("every PromQL expression of the dashboard returns series from this Prometheus", async () => {
+    const dashboard = JSON.parse(await readFile(DASHBOARD_FILE, "utf8")) as {
+      panels: { title: string; targets: { expr: string }[] }[];
+    };
+    const exprs = dashboard.panels.flatMap((panel) =>
+      panel.targets.map((t) => [panel.title, t.expr] as const),
+    );
+    expect(exprs.length).toBeGreaterThanOrEqual(10);
+    const empty: string[] = [];
+    for (const [title, expr] of exprs)
+      if ((await prom().query(expr)).length === 0) empty.push(`${title}: ${expr}`);
+    expect(empty).toEqual([]);
+  });
+
+  it("cos-agent: the unit writes the library's config, whose scrape job reaches the figures on the machine", async () => {
+    const unit = units[0] as CharmUnit;
+    const json = JSON.stringify({ interface: "cos_agent", remoteUnits: { "grafana-agent/0": {} } });
+    assertHooksSucceeded(
+      await unit.operate("relate", "--name", "cos-agent", "--remote-app", "grafana-agent", "--json", json),
+    );
+    const relation = (await unit.readModel()).relations.find((r) => r.name === "cos-agent");
+    const config = JSON.parse(relation?.localUnitData.config ?? "{}");
+    expect(config.metrics_alert_rules.groups.map((g: { name: string }) => g.name)).toEqual([
+      expect.stringMatching(/_flannel_flannel_rules$/),
+      expect.stringMatching(/_flannel_HostHealth_rules$/),
+    ]);
+    expect(config.dashboards).toHaveLength(1);
+    const [job] = config.metrics_scrape_jobs;
+    expect(job.job_name).toMatch(/^flannel_default_[0-9a-f]{8}$/);
+    // What the subordinate collector on this machine would scrape: the charm's figures are there.
+    const target = job.static_configs[0].targets[0];
+    const scraped = await unit.machine.run(["curl", "-sf", `http://${target}${job.metrics_path}`]);
+    expect(scraped).toMatch(/^flannel_ready\{reason="none",unit="flannel\/0"\} 1$/m);
   });
 
   it("m3's overlay cut on the underlay: exactly its 4 pairs go to 0 within 60 s, the alert selects them, healed back to 1", async () => {
