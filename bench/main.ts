@@ -6,6 +6,7 @@ import { Command } from "commander";
 import { BACKENDS, type Backend } from "../src/config/charm-config";
 import { withCluster } from "./cluster";
 import { measureControl } from "./control";
+import { measureMetrics } from "./metrics";
 import { measureNetwork, type NetworkFigures } from "./network";
 import { measureScale } from "./scale";
 import { benchSeam } from "./seam";
@@ -42,6 +43,13 @@ const SECTIONS: Section[] = [
     what: "node floor, ./health and no-op hooks on a ready unit",
     run: async ({ runs }) => ({
       ...(await withCluster({ machines: 1, backend: "udp" }, (c) => measureControl(c, runs))),
+    }),
+  },
+  {
+    name: "metrics",
+    what: "flannel-metrics.timer's CPU seconds per hour against the same machine idle, 3 machines",
+    run: async ({ runs }) => ({
+      ...(await withCluster({ machines: 3, backend: "udp" }, (c) => measureMetrics(c, Math.max(runs, 10)))),
     }),
   },
   {
