@@ -1,4 +1,5 @@
 import { type CharmConfig, parseCharmConfig } from "../config/charm-config";
+import { jujuLog } from "../juju/status";
 import { configGet } from "../juju/unit";
 import { ensureDataPath } from "./bridge";
 import { readEtcdAccess } from "./etcd-access";
@@ -14,6 +15,20 @@ import { active, blocked, type UnitStatus } from "./unit-status";
  * only what differs, so a second run restarts nothing. A step that cannot go on stops with a status.
  */
 export async function reconcile(record: UnitRecord, etcdRelations: readonly string[]): Promise<UnitStatus> {
+  try {
+    return await reconcileOverlay(record, etcdRelations);
+  } finally {
+    // Also when the overlay stops blocked or waiting: a unit that never gets ready is the one whose
+    // figures matter most. After the data path, so a slow package install never delays the overlay.
+    await ensureMetricsTimer()
+      .catch((error: unknown) =>
+        jujuLog("WARNING", `metrics: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .catch(() => undefined);
+  }
+}
+
+async function reconcileOverlay(record: UnitRecord, etcdRelations: readonly string[]): Promise<UnitStatus> {
   const config = await readConfig();
   record.containerType = config.containerType;
   const binary = await ensureFlanneldBinary(record);
@@ -25,8 +40,6 @@ export async function reconcile(record: UnitRecord, etcdRelations: readonly stri
     await waitForHeldLease(access, config, record),
     record,
   );
-  // After the data path: the figures describe it, and a slow package install must not delay the overlay.
-  await ensureMetricsTimer();
   return active(`ready: subnet ${lease.subnet} mtu ${lease.mtu}${bridge ? ` (${bridge})` : ""}`);
 }
 
