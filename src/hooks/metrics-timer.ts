@@ -8,6 +8,7 @@ import type { Action } from "../machine/actions";
 import { type MetricsFacts, observeMetrics, planMetrics, renderMetricsUnits } from "../machine/metrics-plan";
 import { TEXTFILE_PATH } from "../metrics/textfile";
 import {
+  METRICS_SERVICE,
   METRICS_SERVICE_PATH,
   METRICS_TIMER,
   METRICS_TIMER_PATH,
@@ -82,7 +83,11 @@ async function systemctl(...args: string[]): Promise<void> {
  */
 export async function removeMetricsTimer(): Promise<void> {
   const present = (await readFileIfExists(METRICS_TIMER_PATH)) !== undefined;
-  if (present) await systemctl("disable", "--now", METRICS_TIMER);
+  if (present) {
+    await systemctl("disable", "--now", METRICS_TIMER);
+    // A collection the timer started just before may still run: it would write the textfile again.
+    await systemctl("stop", METRICS_SERVICE);
+  }
   const removed = [await removeFile(METRICS_TIMER_PATH), await removeFile(METRICS_SERVICE_PATH)];
   if (removed.some(Boolean)) await systemctl("daemon-reload");
   await removeFile(TEXTFILE_PATH);
