@@ -7,6 +7,7 @@ import { BACKENDS, type Backend } from "../src/config/charm-config";
 import { DEFAULT_BASELINE, packBaseline } from "./baseline";
 import { withCluster } from "./cluster";
 import { measureControlAgainst } from "./control";
+import { measureMetrics } from "./metrics";
 import { measureNetwork, type NetworkFigures } from "./network";
 import { measureScale } from "./scale";
 import { benchSeam } from "./seam";
@@ -54,6 +55,13 @@ const SECTIONS: Section[] = [
         ...(await withCluster(options, (c) => measureControlAgainst(c, runs))),
       };
     },
+  },
+  {
+    name: "metrics",
+    what: "flannel-metrics.timer's CPU seconds per hour against the same machine idle, 3 machines",
+    run: async ({ runs }) => ({
+      ...(await withCluster({ machines: 3, backend: "udp" }, (c) => measureMetrics(c, Math.max(runs, 10)))),
+    }),
   },
   {
     name: "ready",

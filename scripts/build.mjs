@@ -1,5 +1,6 @@
 // Bundles the charm's entrypoints into self-contained files that run on Node >= 18 with no node_modules.
-import { readFile, rm } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
+import { readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -31,6 +32,9 @@ const ENTRIES = [
   // ./health runs on every `juju exec`: CommonJS starts faster than an ES module, and old syntax lets its
   // Node.js version check run on any Node.js (see src/health/main.ts).
   { in: "src/health/main.ts", out: "flannel/lib/health", format: "cjs", target: "node12" },
+  // What flannel-metrics.timer runs every 30 s: light like ./health (no execa, no etcd client), since its
+  // CPU time is paid on every machine around the clock.
+  { in: "src/metrics/main.ts", out: "flannel/lib/metrics", format: "cjs", target: "node12" },
 ];
 
 // etcd3 reads its .proto files from disk when it is first loaded; a bundle has no such files, so the
@@ -124,6 +128,39 @@ export async function build(entries = ENTRIES) {
   return metafiles;
 }
 
+const DASHBOARDS_DIR = "src/grafana_dashboards";
+
+/**
+ * lib/cos-dashboards.json: every dashboard as the cos_agent library sends it (prepared by
+ * src/cos/dashboard.ts, then LZMA in xz format and base64, as Python's lzma.compress with its defaults:
+ * preset 6, CRC64, one thread). Done here because Node.js has no LZMA and the result is the same on
+ * every unit.
+ */
+export async function buildCosDashboards() {
+  const bundled = await esbuild.build({
+    absWorkingDir: root,
+    entryPoints: ["src/cos/dashboard.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    write: false,
+    logLevel: "warning",
+  });
+  const source = Buffer.from(bundled.outputFiles[0].text).toString("base64");
+  const { prepareDashboard } = await import(`data:text/javascript;base64,${source}`);
+  const charmName = /^name: (\S+)$/m.exec(await readFile(join(root, "metadata.yaml"), "utf8"))[1];
+  const names = (await readdir(join(root, DASHBOARDS_DIR))).filter((name) => name.endsWith(".json")).sort();
+  const dashboards = [];
+  for (const name of names) {
+    const text = await readFile(join(root, DASHBOARDS_DIR, name), "utf8");
+    const prepared = prepareDashboard(text, charmName, `${DASHBOARDS_DIR}/${name}`);
+    const xz = ["--format=xz", "-6", "--check=crc64", "--threads=1", "--stdout"];
+    dashboards.push(execFileSync("xz", xz, { input: prepared }).toString("base64"));
+  }
+  await writeFile(join(root, "build/flannel/lib/cos-dashboards.json"), `${JSON.stringify(dashboards)}\n`);
+}
+
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   await build();
+  await buildCosDashboards();
 }

@@ -21,6 +21,7 @@ import { World } from "../test/world/world";
 import { findKeptWorlds, keptGuests, recordKeptWorld } from "./demo-kept";
 import { showMeshCheck } from "./demo-mesh";
 import { type DemoCommand, DemoOptionError, parseDemoArgs, USAGE } from "./demo-options.mjs";
+import { showPrometheusMesh } from "./demo-prometheus";
 
 type DemoOptions = Extract<DemoCommand, { command: "run" }>;
 
@@ -145,8 +146,9 @@ async function demo(options: DemoOptions): Promise<number> {
       meshed = await showMeshCheck(units);
     }
     await printStatus(world);
+    const watched = meshed && (await showPrometheusMesh(world, units));
     console.log(`\ndemo: first hook to all ready: ${readyAfter}; total ${seconds(started)}`);
-    const ok = ready && pinged && meshed;
+    const ok = ready && pinged && meshed && watched;
     console.log(ok ? "demo: OK" : "demo: FAILED (see above)");
     if (options.keep) {
       await recordKeptWorld(world);

@@ -19,14 +19,32 @@ const TRANSIENT_CODES = new Set(["14", "4", "1", "8"]);
 
 /** Reads the keys in one transaction (one consistent revision), trying each endpoint in turn. */
 export async function readKeysLightly(access: EtcdAccess, keys: readonly string[]): Promise<LightRead> {
+  const answer = await callLightly(access, TXN_PATH, encodeRangeTxn(keys), decodeRangeTxnValues);
+  if (answer.kind !== "answer") return answer;
+  return { kind: "values", values: padTo(answer.value, keys.length) };
+}
+
+/** One unary gRPC call's outcome: the decoded answer, or why there is none (as in LightRead). */
+export type LightAnswer<T> =
+  | { readonly kind: "answer"; readonly value: T }
+  | { readonly kind: "unavailable"; readonly reason: string }
+  | { readonly kind: "failed"; readonly reason: string };
+
+/** One unary call of etcd's gRPC API (e.g. "/etcdserverpb.Lease/LeaseTimeToLive"), endpoint after endpoint. */
+export async function callLightly<T>(
+  access: EtcdAccess,
+  path: string,
+  message: Buffer,
+  decode: (payload: Buffer) => T,
+): Promise<LightAnswer<T>> {
   // Loaded here, not at startup: only the hooks that ask etcd pay for them.
   const [{ connect }, tls] = await Promise.all([import("node:http2"), import("node:tls")]);
-  const body = frameGrpc(encodeRangeTxn(keys));
-  let last: LightRead = { kind: "unavailable", reason: "no endpoint" };
+  const body = frameGrpc(message);
+  let last: LightAnswer<T> = { kind: "unavailable", reason: "no endpoint" };
   for (const endpoint of access.endpoints) {
-    last = await callOnce(connect, tls.connect, endpoint, access, body);
-    if (last.kind === "values") return { kind: "values", values: padTo(last.values, keys.length) };
-    if (last.kind === "failed") return last;
+    const call = { connect, tlsConnect: tls.connect, endpoint, access, path, body };
+    last = decodeAnswer(await callOnce(call), decode);
+    if (last.kind !== "unavailable") return last;
   }
   return last;
 }
@@ -38,34 +56,44 @@ function padTo(values: readonly (string | undefined)[], length: number) {
 type Connect = typeof import("node:http2").connect;
 type TlsConnect = typeof import("node:tls").connect;
 
-function callOnce(
-  connect: Connect,
-  tlsConnect: TlsConnect,
-  endpoint: string,
-  access: EtcdAccess,
-  body: Buffer,
-): Promise<LightRead> {
+interface Call {
+  readonly connect: Connect;
+  readonly tlsConnect: TlsConnect;
+  readonly endpoint: string;
+  readonly access: EtcdAccess;
+  readonly path: string;
+  readonly body: Buffer;
+}
+
+/** What came back from one endpoint, before decoding. */
+interface RawAnswer {
+  readonly status: string | undefined;
+  readonly message: string;
+  readonly data: Buffer;
+  /** Set when no answer came at all (connection refused, timeout). */
+  readonly unavailable?: string;
+}
+
+function callOnce({ connect, tlsConnect, endpoint, access, path, body }: Call): Promise<RawAnswer> {
   return new Promise((resolve) => {
     const session = connect(endpoint, tlsOptions(tlsConnect, endpoint, access));
     const chunks: Buffer[] = [];
     let grpcStatus: string | undefined;
     let grpcMessage = "";
     let done = false;
-    const finish = (result: LightRead) => {
+    const finish = (unavailable?: string) => {
       if (done) return;
       done = true;
       clearTimeout(timer);
       session.destroy();
-      resolve(result);
+      const raw = { status: grpcStatus, message: grpcMessage, data: Buffer.concat(chunks) };
+      resolve(unavailable === undefined ? raw : { ...raw, unavailable });
     };
-    const timer = setTimeout(
-      () => finish({ kind: "unavailable", reason: `no answer within ${ENDPOINT_TIMEOUT_MS} ms` }),
-      ENDPOINT_TIMEOUT_MS,
-    );
-    session.on("error", (error) => finish({ kind: "unavailable", reason: error.message }));
+    const timer = setTimeout(() => finish(`no answer within ${ENDPOINT_TIMEOUT_MS} ms`), ENDPOINT_TIMEOUT_MS);
+    session.on("error", (error) => finish(error.message));
     const request = session.request({
       ":method": "POST",
-      ":path": TXN_PATH,
+      ":path": path,
       "content-type": "application/grpc",
       te: "trailers",
     });
@@ -77,8 +105,8 @@ function callOnce(
     request.on("response", readStatus);
     request.on("trailers", readStatus);
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("error", (error) => finish({ kind: "unavailable", reason: error.message }));
-    request.on("end", () => finish(answerOf(grpcStatus, grpcMessage, Buffer.concat(chunks))));
+    request.on("error", (error) => finish(error.message));
+    request.on("end", () => finish());
     request.end(body);
   });
 }
@@ -96,15 +124,22 @@ function tlsOptions(tlsConnect: TlsConnect, endpoint: string, access: EtcdAccess
 
 /** Turns a finished gRPC call into a LightRead. */
 export function answerOf(status: string | undefined, message: string, data: Buffer): LightRead {
+  const answer = decodeAnswer({ status, message, data }, decodeRangeTxnValues);
+  return answer.kind === "answer" ? { kind: "values", values: answer.value } : answer;
+}
+
+function decodeAnswer<T>(raw: RawAnswer, decode: (payload: Buffer) => T): LightAnswer<T> {
+  const { status, message, data } = raw;
+  if (raw.unavailable !== undefined) return { kind: "unavailable", reason: raw.unavailable };
   if (status === undefined) return { kind: "unavailable", reason: "the answer had no gRPC status" };
   if (TRANSIENT_CODES.has(status)) return { kind: "unavailable", reason: message || `gRPC status ${status}` };
   if (status !== "0") return { kind: "failed", reason: message || `gRPC status ${status}` };
   const payload = unframeGrpc(data);
   if (payload === undefined) return { kind: "failed", reason: "a truncated gRPC answer" };
   try {
-    return { kind: "values", values: decodeRangeTxnValues(payload) };
+    return { kind: "answer", value: decode(payload) };
   } catch (error) {
-    return { kind: "failed", reason: `an answer that is not a TxnResponse (${(error as Error).message})` };
+    return { kind: "failed", reason: `an answer etcd's API does not describe (${(error as Error).message})` };
   }
 }
 
@@ -142,11 +177,11 @@ function unframeGrpc(data: Buffer): Buffer | undefined {
   return data.length >= 5 + length ? data.subarray(5, 5 + length) : undefined;
 }
 
-function lengthDelimited(field: number, payload: Buffer): Buffer {
+export function lengthDelimited(field: number, payload: Buffer): Buffer {
   return Buffer.concat([varint((field << 3) | 2), varint(payload.length), payload]);
 }
 
-function varint(value: number): Buffer {
+export function varint(value: number): Buffer {
   const bytes: number[] = [];
   let rest = value;
   while (rest > 0x7f) {
@@ -178,7 +213,7 @@ export function fieldsOf(message: Buffer, wanted: number): Buffer[] {
   return found;
 }
 
-function readVarint(buffer: Buffer, from: number): [number, number] {
+export function readVarint(buffer: Buffer, from: number): [number, number] {
   let value = 0;
   let scale = 1;
   for (let at = from; at < buffer.length && at < from + 10; at++) {
@@ -188,4 +223,51 @@ function readVarint(buffer: Buffer, from: number): [number, number] {
     if ((byte & 0x80) === 0) return [value, at + 1];
   }
   throw new RangeError("protobuf varint runs past the message");
+}
+
+/**
+ * The varint occurrences of one field of a protobuf message (int64, bool), as bigints: etcd's lease IDs
+ * use all 63 bits. Other fields are skipped.
+ */
+export function varintFieldsOf(message: Buffer, wanted: number): bigint[] {
+  const found: bigint[] = [];
+  let at = 0;
+  while (at < message.length) {
+    const [key, afterKey] = readVarint(message, at);
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    if (wire === 0) {
+      const [value, next] = readBigVarint(message, afterKey);
+      if (field === wanted) found.push(value);
+      at = next;
+    } else if (wire === 1) at = afterKey + 8;
+    else if (wire === 5) at = afterKey + 4;
+    else if (wire === 2) {
+      const [length, start] = readVarint(message, afterKey);
+      at = start + length;
+    } else throw new RangeError(`protobuf wire type ${wire} is not supported`);
+  }
+  return found;
+}
+
+function readBigVarint(buffer: Buffer, from: number): [bigint, number] {
+  let value = 0n;
+  for (let at = from; at < buffer.length && at < from + 10; at++) {
+    const byte = buffer[at] as number;
+    value |= BigInt(byte & 0x7f) << BigInt(7 * (at - from));
+    if ((byte & 0x80) === 0) return [value, at + 1];
+  }
+  throw new RangeError("protobuf varint runs past the message");
+}
+
+/** A varint of any size up to 64 bits, for int64 fields such as lease IDs. */
+export function bigVarint(value: bigint): Buffer {
+  const bytes: number[] = [];
+  let rest = BigInt.asUintN(64, value);
+  while (rest > 0x7fn) {
+    bytes.push(Number(rest & 0x7fn) | 0x80);
+    rest >>= 7n;
+  }
+  bytes.push(Number(rest));
+  return Buffer.from(bytes);
 }

@@ -3,6 +3,7 @@ import { EtcdRefused } from "../etcd/client";
 import { forgetEtcdClient, removeObsoleteRevision } from "../etcd-client/cleanup";
 import type { JujuContext } from "../juju/context";
 import { jujuLog, safeStatusMessage, statusSet } from "../juju/status";
+import { COS_AGENT_HOOKS, publishCosAgent } from "./cos-agent";
 import { etcdRelationIds, RELATE_HINT, RELATE_HINT_CHARMED } from "./etcd-access";
 import { writeHealthState } from "./health-state";
 import { syncPeers } from "./peers";
@@ -25,6 +26,13 @@ const peerHook: Handler = async (record, etcdRelations) =>
 const HANDLERS: Record<string, Handler> = {
   ...Object.fromEntries(
     ["created", "joined", "changed", "departed"].map((kind) => [`overlay-relation-${kind}`, peerHook]),
+  ),
+  // The collector coming or going changes nothing on this machine: the data is written after the handler.
+  ...Object.fromEntries(
+    ["created", "joined", "changed", "departed", "broken"].map((kind) => [
+      `cos-agent-relation-${kind}`,
+      async () => undefined,
+    ]),
   ),
   // Only a unit leaving (or its application removed) breaks its peer relation: nothing to bring up.
   "overlay-relation-broken": async () => undefined,
@@ -79,6 +87,7 @@ export async function runHook(context: JujuContext) {
     await writeHealthState(record, shown, etcdRelations.length > 0);
   }
   await syncPeers(context, record, shown);
+  if (COS_AGENT_HOOKS.has(context.hookName)) await publishCosAgent(context);
 }
 
 // Stopping and removing need no memory of the network joined; every other hook would act on a guess.

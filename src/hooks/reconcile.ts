@@ -2,11 +2,13 @@ import { type CharmConfig, parseCharmConfig } from "../config/charm-config";
 import { identityOf } from "../etcd-client/identity";
 import { clientRequest } from "../etcd-client/protocol";
 import { jujuContext } from "../juju/context";
+import { jujuLog } from "../juju/status";
 import { configGet, isLeader } from "../juju/unit";
 import { ensureDataPath } from "./bridge";
 import { bothEndpointsMessage, isEtcdClientRelation, readEtcdAccess } from "./etcd-access";
 import { ensureFlanneldBinary } from "./flanneld-binary";
 import { ensureFlanneldRunning, waitForHeldLease } from "./flanneld-service";
+import { ensureMetricsTimer } from "./metrics-timer";
 import { ensureNetworkJoined } from "./network";
 import type { UnitRecord } from "./unit-record";
 import { active, blocked, type UnitStatus } from "./unit-status";
@@ -16,6 +18,20 @@ import { active, blocked, type UnitStatus } from "./unit-status";
  * only what differs, so a second run restarts nothing. A step that cannot go on stops with a status.
  */
 export async function reconcile(record: UnitRecord, etcdRelations: readonly string[]): Promise<UnitStatus> {
+  try {
+    return await reconcileOverlay(record, etcdRelations);
+  } finally {
+    // Also when the overlay stops blocked or waiting: a unit that never gets ready is the one whose
+    // figures matter most. After the data path, so a slow package install never delays the overlay.
+    await ensureMetricsTimer()
+      .catch((error: unknown) =>
+        jujuLog("WARNING", `metrics: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .catch(() => undefined);
+  }
+}
+
+async function reconcileOverlay(record: UnitRecord, etcdRelations: readonly string[]): Promise<UnitStatus> {
   const config = await readConfig();
   record.containerType = config.containerType;
   const binary = await ensureFlanneldBinary(record);

@@ -8,6 +8,7 @@ import { jujuLog } from "../juju/status";
 import { CHARM_STATE_PATH } from "../state/charm-state";
 import { traced } from "../trace/spans";
 import { restoreBridge } from "./bridge";
+import { removeMetricsTimer } from "./metrics-timer";
 import { UNIT_RECORD_PATH, type UnitRecord } from "./unit-record";
 
 /** Stops flanneld and keeps it from starting at boot; its etcd lease stays valid for a restart. */
@@ -26,6 +27,7 @@ export async function removeEverything(record: UnitRecord) {
     ? await bestEffort("read the etcd credentials", () => readTlsFiles())
     : undefined;
   await bestEffort("remove the etcd credentials", () => removeTlsFiles());
+  await bestEffort("remove the metrics timer", () => removeMetricsTimer());
   await bestEffort("stop flanneld", () => disableService());
   await bestEffort("free the lease in etcd (it expires by its TTL)", () => freeLease(record, tls));
   await bestEffort("remove flanneld's unit", () => removeService());

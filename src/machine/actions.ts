@@ -11,6 +11,7 @@ export const STEP_NAMES = [
   "bridge",
   "nat",
   "forward",
+  "metrics",
   "juju",
 ] as const;
 
@@ -40,7 +41,10 @@ export type Effect =
   /** Puts containers' veths back on the bridge they lost (`ip link set VETH master BRIDGE`). */
   | { readonly kind: "attach-veths"; readonly device: string; readonly veths: readonly string[] }
   | { readonly kind: "iptables"; readonly args: readonly string[] }
-  | { readonly kind: "open-port"; readonly port: number };
+  | { readonly kind: "open-port"; readonly port: number }
+  | { readonly kind: "install-node-exporter" }
+  | { readonly kind: "write-metrics-units" }
+  | { readonly kind: "enable-metrics-timer" };
 
 /** A difference between the machine and what it should be, and what repairs it. */
 export interface Action {

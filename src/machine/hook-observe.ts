@@ -13,11 +13,13 @@ import { IP_FORWARD_BEFORE_PATH, SYSCTL_PATH, UNIT_PATH } from "../flannel/servi
 import { readFileIfExists } from "../fs/atomic";
 import { lightRun } from "../health/light-run";
 import type { UnitRecord } from "../hooks/unit-record";
+import { jujuContext } from "../juju/context";
 import { relationGet, relationList } from "../juju/relation";
 import { configGet, openedPorts, resourceGet, unitGet } from "../juju/unit";
 import { readBridgeFiles } from "./bridge-files";
 import { observeMachine } from "./facts";
 import type { HookPicture } from "./hook-plan";
+import { observeMetrics } from "./metrics-plan";
 import type { ServiceFacts } from "./service-plan";
 
 /** Where `systemctl enable` links flannel.service (its unit file says WantedBy=multi-user.target). */
@@ -29,21 +31,32 @@ export async function observeHook(
   etcdRelations: readonly string[],
 ): Promise<HookPicture> {
   const scope = { containerType: record.containerType ?? "lxc", backend: asBackend(record.joined?.backend) };
-  const [config, resourceStamp, etcdUnits, privateAddress, ports, service, installed, bridgeFiles, machine] =
-    await Promise.all([
-      configGet(),
-      resourceStampOf(),
-      readEtcdUnits(etcdRelations),
-      unitGet("private-address"),
-      openedPorts(),
-      observeService(),
-      stat(FLANNELD_PATH).then(
-        (info) => info.isFile(),
-        () => false,
-      ),
-      readBridgeFiles(scope.containerType),
-      observeMachine(scope),
-    ]);
+  const [
+    config,
+    resourceStamp,
+    etcdUnits,
+    privateAddress,
+    ports,
+    service,
+    installed,
+    bridgeFiles,
+    machine,
+    metrics,
+  ] = await Promise.all([
+    configGet(),
+    resourceStampOf(),
+    readEtcdUnits(etcdRelations),
+    unitGet("private-address"),
+    openedPorts(),
+    observeService(),
+    stat(FLANNELD_PATH).then(
+      (info) => info.isFile(),
+      () => false,
+    ),
+    readBridgeFiles(scope.containerType),
+    observeMachine(scope),
+    observeMetrics(),
+  ]);
   const iface = typeof config.iface === "string" ? config.iface.trim() : "";
   const ifaceAddress =
     iface === "" || isIPv4(iface)
@@ -61,6 +74,8 @@ export async function observeHook(
     bridgeFiles,
     openedPorts: ports,
     machine,
+    metrics,
+    metricsUnit: { node: process.execPath, charmDir: jujuContext().charmDir, unit: jujuContext().unitName },
   };
 }
 

@@ -11,10 +11,12 @@ import { renderUnitFile } from "../flannel/unit-file";
 import { fingerprintOf } from "../hooks/network";
 import type { UnitRecord } from "../hooks/unit-record";
 import { active, type UnitStatus } from "../hooks/unit-status";
+import type { MetricsUnitOptions } from "../metrics/units";
 import { type Action, act } from "./actions";
 import { type BridgeFileTexts, compareBridgeFiles } from "./bridge-files";
 import { planDataPath } from "./data-path";
 import { BRIDGE_NAMES, type MachineFacts } from "./facts";
+import { type MetricsFacts, planMetrics, renderMetricsUnits } from "./metrics-plan";
 import { planService, type ServiceFacts } from "./service-plan";
 
 /** UDP ports each backend receives on; host-gw needs none. */
@@ -42,6 +44,9 @@ export interface HookPicture {
   /** `opened-ports` output, e.g. ["8285/udp"]. */
   readonly openedPorts: readonly string[];
   readonly machine: MachineFacts;
+  /** The metrics timer's files, and what its units are rendered for (this hook's Node.js, charm, unit). */
+  readonly metrics: MetricsFacts;
+  readonly metricsUnit: MetricsUnitOptions;
 }
 
 export interface HookPlan {
@@ -72,6 +77,7 @@ export function planHook(picture: HookPicture): HookPlan {
     ...planDataPath(machine, want, files),
     ...planRulesListed(machine),
     ...planPorts(picture.openedPorts, config),
+    ...planMetrics(picture.metrics, renderMetricsUnits(picture.metricsUnit)),
   ];
   if (actions.length > 0 || lease === undefined) return { actions };
   const bridge = BRIDGE_NAMES[config.containerType];

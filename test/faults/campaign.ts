@@ -1,6 +1,7 @@
 import type { CharmUnit, OperationResult } from "../support/charm-unit";
 import { sleep } from "../support/overlay";
 import type { World } from "../world/world";
+import { metricsLine } from "./metrics";
 import { type Pinger, type PingLog, recoverySeconds } from "./pinger";
 import { recordResult, type ScenarioResult } from "./report";
 
@@ -21,6 +22,7 @@ export class Scenario {
   private readonly failures: string[] = [];
   private pingsLost = 0;
   private recovery: number | null = null;
+  private readonly metrics: Record<string, string[]> = {};
 
   constructor(readonly name: string) {}
 
@@ -45,6 +47,13 @@ export class Scenario {
 
   note(message: string): void {
     this.notes.push(message);
+  }
+
+  /** Records what every unit's metrics say now, under `label` (e.g. "during", "after"). */
+  async recordMetrics(label: string, units: readonly CharmUnit[]): Promise<string[]> {
+    const lines = await Promise.all(units.map((unit) => metricsLine(unit)));
+    this.metrics[label] = lines;
+    return lines;
   }
 
   /** Adds a ping log's losses; the recovery figure is the longest over the logs given. */
@@ -77,6 +86,7 @@ export class Scenario {
       pingsLost: this.pingsLost,
       recoverySeconds: this.recovery,
       notes: [...this.notes, ...this.failures.map((f) => `FAILED: ${f}`)],
+      ...(Object.keys(this.metrics).length > 0 ? { metrics: this.metrics } : {}),
     };
     await recordResult(result);
     return this.failures;

@@ -9,6 +9,7 @@ import {
   subnetOf,
   waitReady,
 } from "../support/overlay";
+import { PeerMesh } from "../support/peer-mesh";
 import { World } from "../world/world";
 import {
   bridgeOf,
@@ -43,6 +44,8 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
     world = await World.boot({ machines: 3, docker: false });
     units = await deployCluster(world, { containerType: "lxc", etcd: "legacy" });
     const lines = await waitReady(units);
+    // The peer relation, so that each unit's metrics probe the others (recorded per scenario).
+    await new PeerMesh().join(...units);
     for (const [i, unit] of units.entries()) {
       kept.set(unit, subnetOf(lines[i] ?? ""));
       const container = await startLxcContainer(unit.machine, `c${i + 1}`);
@@ -97,6 +100,11 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
       await target.machine.run(["sh", "-c", broken]);
       await target.machine.run(["systemctl", "kill", "-s", "KILL", "flannel"]);
       const during = await sampleHealth(target, sleep(12_000));
+      const [, duringMetrics] = await s.recordMetrics("crash loop", units);
+      s.check(
+        /ready=0 reason=(flanneld-inactive|no-lease) flanneld_up=\d/.test(duringMetrics ?? ""),
+        `metrics during the crash loop: ${duringMetrics}`,
+      );
       const hook = await s.hook("update-status during the crash loop", target.updateStatus());
       s.note(
         `crash loop: ./health said ${during.lines.map((l) => `'${l}'`).join(" then ")}; update-status exited ${hook.hooks.map((h) => h.exitCode).join(",")} with '${await statusLine(target)}'`,
@@ -121,6 +129,11 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
       const after = await healthLine(target);
       s.note(`after update-status: '${after}', status '${await statusLine(target)}'`);
       s.check(/^ready /.test(after), `./health not ready after the good binary is back: ${after}`);
+      const [, afterMetrics] = await s.recordMetrics("after", units);
+      s.check(
+        /ready=1 reason=none flanneld_up=1 restarts=\d+ /.test(afterMetrics ?? ""),
+        `metrics after: ${afterMetrics}`,
+      );
       s.check((await heldSubnet(target)) === kept.get(target), "subnet changed");
     });
   });
@@ -197,6 +210,11 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
         s.note(`during: config-changed on ${u(2).name} left '${await statusLine(u(2))}'`);
       });
       try {
+        const during = await s.recordMetrics("etcd down", units);
+        s.check(
+          during.every((l) => / etcd_up=0 /.test(l)),
+          `metrics with etcd down: ${during}`,
+        );
         await sleep(Math.max(0, downAt + 60_000 - Date.now()));
       } finally {
         await world.etcd.start();
@@ -235,6 +253,14 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
         }
       });
       try {
+        // flannel/0 and flannel/1 see each other unreachable; flannel/2 still reaches both.
+        const during = await s.recordMetrics("partitioned", units);
+        s.check(
+          /unreachable=\[flannel\/1\]$/.test(during[0] ?? "") &&
+            /unreachable=\[flannel\/0\]$/.test(during[1] ?? "") &&
+            /unreachable=\[\]$/.test(during[2] ?? ""),
+          `metrics while partitioned: ${during.join(" | ")}`,
+        );
         await sleep(Math.max(0, cutAt + 30_000 - Date.now()));
       } finally {
         await m1.partitionFrom(m2, false);
@@ -250,6 +276,11 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
           `${other.from} (not partitioned) lost a run of ${other.longestGap} packets`,
         );
       }
+      const after = await s.recordMetrics("healed", units);
+      s.check(
+        after.every((l) => l.endsWith("unreachable=[]")),
+        `metrics after healing: ${after.join(" | ")}`,
+      );
     });
   });
 

@@ -12,6 +12,8 @@ export interface ScenarioResult {
   /** Seconds from the fault's end to the overlay answering again; null where nothing was measured. */
   recoverySeconds: number | null;
   notes: string[];
+  /** What the units' metrics said at each moment the scenario looked (label → one line per unit). */
+  metrics?: Record<string, string[]>;
 }
 
 export const FAULTS_JSON = join(REPO_ROOT, "build/faults.json");

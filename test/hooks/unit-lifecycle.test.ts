@@ -199,15 +199,27 @@ describe("a unit on a booted machine", () => {
   });
 
   it("frees its lease at once on remove and gives lxc-net its original file back", async () => {
+    const prom = "/var/lib/prometheus/node-exporter/flannel.prom";
+    expect((await unit.machine.exec(["systemctl", "is-active", "flannel-metrics.timer"])).stdout.trim()).toBe(
+      "active",
+    );
+    // A collection now: the timer's last one may predate the previous test's restart of flanneld.
+    await unit.machine.run(["systemctl", "start", "flannel-metrics.service"]);
+    expect(await unit.machine.readFile(prom)).toMatch(
+      /^flannel_ready\{unit="flannel\/0",reason="none"\} 1$/m,
+    );
     assertHooksSucceeded(await unit.operate("remove"));
     expect(await leaseKeysOf("198.51.100.11")).toEqual([]);
     expect(await unit.machine.readFile("/etc/default/lxc-net")).toBe(originalLxcNet);
     const gone = await unit.machine.exec([
       "sh",
       "-c",
-      "ls /etc/systemd/system/flannel.service /usr/local/bin/flanneld /etc/flannel 2>&1; ip link show flannel0 2>&1",
+      `ls /etc/systemd/system/flannel.service /usr/local/bin/flanneld /etc/flannel /etc/systemd/system/flannel-metrics.* ${prom} 2>&1; ip link show flannel0 2>&1`,
     ]);
-    expect(gone.stdout).not.toMatch(/^\/etc|^\/usr|^\d+: flannel0/m);
+    expect(gone.stdout).not.toMatch(/^\/etc|^\/usr|^\/var|^\d+: flannel0/m);
+    expect(
+      (await unit.machine.exec(["systemctl", "is-active", "flannel-metrics.timer"])).stdout.trim(),
+    ).not.toBe("active");
     expect(await etcdGet("/coreos.com/network/config", "--print-value-only")).toBe(EXPECTED_CONFIG);
   });
 });

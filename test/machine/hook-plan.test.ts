@@ -10,7 +10,14 @@ import { renderUnitFile } from "../../src/flannel/unit-file";
 import { fingerprintOf } from "../../src/hooks/network";
 import type { UnitRecord } from "../../src/hooks/unit-record";
 import { type HookPicture, planHook } from "../../src/machine/hook-plan";
+import { renderMetricsService, renderMetricsTimer } from "../../src/metrics/units";
 import { READY_FILTER, READY_NAT, readyFacts } from "./facts-fixture";
+
+const METRICS_UNIT = {
+  node: "/usr/bin/node",
+  charmDir: "/var/lib/juju/agents/unit-flannel-0/charm",
+  unit: "flannel/0",
+};
 
 const LEASE: Lease = { network: "10.10.0.0/16", subnet: "10.10.16.1/24", mtu: 1472, ipMasq: true };
 const ENDPOINT = "http://198.51.100.2:2379";
@@ -69,8 +76,19 @@ function steadyInputs(): HookPicture {
     },
     openedPorts: ["8285/udp"],
     machine: readyFacts({ natRules: NAT, filterRules: FORWARD }),
+    metrics: {
+      exporterInstalled: true,
+      serviceFile: renderMetricsService(METRICS_UNIT),
+      timerFile: renderMetricsTimer(),
+      timerEnabled: true,
+    },
+    metricsUnit: METRICS_UNIT,
   };
 }
+
+const metrics =
+  (change: Partial<HookPicture["metrics"]>): Change =>
+  (i) => ({ ...i, metrics: { ...i.metrics, ...change } });
 
 type Change = (inputs: HookPicture) => HookPicture;
 const machine =
@@ -103,6 +121,18 @@ describe("planHook", () => {
   });
 
   const drifts: [string, Change, string][] = [
+    [
+      "node-exporter missing",
+      metrics({ exporterInstalled: false }),
+      "prometheus-node-exporter is not installed",
+    ],
+    ["the metrics timer deleted", metrics({ timerFile: undefined }), "the metrics timer's units differ"],
+    [
+      "the charm moved",
+      (i) => ({ ...i, metricsUnit: { ...METRICS_UNIT, charmDir: "/srv/charm" } }),
+      "the metrics timer's units differ",
+    ],
+    ["the metrics timer disabled", metrics({ timerEnabled: false }), "the metrics timer is not enabled"],
     ["invalid config", (i) => ({ ...i, config: { "subnet-len": 40 } }), "config is invalid"],
     [
       "a fixed option changed",

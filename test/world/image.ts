@@ -27,6 +27,7 @@ export const IMAGE_PACKAGES = [
   "lxc",
   "nodejs", // runs the charm's bundles
   "procps",
+  "prometheus-node-exporter", // the charm's metrics textfile is served by it (installed by the charm when absent)
   "systemd",
   "systemd-sysv",
 ] as const;

@@ -58,3 +58,37 @@ export async function setPartition(underlay: string, a: string, b: string, drop:
     await nft(underlay, ["add", "rule", "bridge", TABLE, chain, "iifname", from, "oifname", to, "drop"]);
   }
 }
+
+/** Drops UDP to and from `udpPort` on the bridge port `port` (e.g. the overlay's 8285), or lets it through. */
+export async function setUdpCut(
+  underlay: string,
+  port: string,
+  udpPort: number,
+  drop: boolean,
+): Promise<void> {
+  const chain = `udp_${port}_${udpPort}`;
+  await nft(underlay, ["add", "table", "bridge", TABLE]);
+  await nft(underlay, ["add", "chain", "bridge", TABLE, chain, "{ type filter hook forward priority 0; }"]);
+  await nft(underlay, ["flush", "chain", "bridge", TABLE, chain]);
+  if (!drop) return;
+  for (const [direction, field] of [
+    ["iifname", "sport"],
+    ["iifname", "dport"],
+    ["oifname", "sport"],
+    ["oifname", "dport"],
+  ] as const) {
+    await nft(underlay, [
+      "add",
+      "rule",
+      "bridge",
+      TABLE,
+      chain,
+      direction,
+      port,
+      "udp",
+      field,
+      String(udpPort),
+      "drop",
+    ]);
+  }
+}

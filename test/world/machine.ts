@@ -2,7 +2,7 @@ import { mkdir, readFile as readHostFile, stat, symlink, writeFile as writeHostF
 import { join } from "node:path";
 import { execa } from "execa";
 import { clearCgroupChildren, createCgroup } from "./cgroups";
-import { type LinkFaults, setLinkFaults, setPartition } from "./link-faults";
+import { type LinkFaults, setLinkFaults, setPartition, setUdpCut } from "./link-faults";
 import { setLinkMtu } from "./netns";
 import { EXIT_REBOOT, type LaunchSpec, NspawnProcess } from "./nspawn";
 import { type ExecResult, execHost, mustSucceed, waitFor } from "./run";
@@ -140,6 +140,11 @@ export class Machine {
   /** Drops a share of frames or limits the rate on the machine's underlay link (no delay: no netem here). */
   setLinkFaults(faults: LinkFaults): Promise<void> {
     return setLinkFaults(this.spec.underlay, this.name, faults);
+  }
+
+  /** Drops (or lets through again) UDP to and from `udpPort` on this machine's underlay link only. */
+  setUdpCut(udpPort: number, cut: boolean): Promise<void> {
+    return setUdpCut(this.spec.underlay, this.name, udpPort, cut);
   }
 
   /** Cuts (or heals) the underlay between this machine and `other`, both ways; others still reach both. */
