@@ -79,7 +79,9 @@ describe("metadata, config and manifest", () => {
       "24.04",
     ]);
     expect(metadata.resources.node).toMatchObject({ type: "file" });
-    const relationHooks = Object.keys(metadata.requires).flatMap((name) =>
+    // Every endpoint, required or provided: Juju before 2.8 runs only what hooks/ holds.
+    const endpoints = [...Object.keys(metadata.requires), ...Object.keys(metadata.provides ?? {})];
+    const relationHooks = endpoints.flatMap((name) =>
       RELATION_HOOK_KINDS.map((kind) => `${name}-relation-${kind}`),
     );
     for (const hook of [...STANDARD_HOOKS, ...relationHooks]) {
