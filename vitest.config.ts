@@ -1,13 +1,46 @@
 import { defineConfig } from "vitest/config";
 
-// World tests boot machines and share one underlay, so test files run one at a time.
+// Files that boot a world of their own (test/world: machines named fcw-<id>-…, each world in namespaces of its
+// own, nothing shared but read-only caches and build/faults.json, which is written under a lock). Two such files
+// run at a time: most of their time is spent waiting on machines, not on the two CPUs.
+const WORLD_FILES = [
+  "test/e2e/**/*.test.ts",
+  "test/faults/*-world.test.ts",
+  "test/hooks/{defects-*,hostile-inputs,unit-lifecycle}.test.ts",
+  "test/machine/steps-on-machine.test.ts",
+  "test/bridges/bridges-on-machine.test.ts",
+  "test/world/world.test.ts",
+  "test/soak/soak.test.ts",
+];
+
+// The projects do not extend the root: its global setup (pack, emulator bundle, jujuc) then runs once, not per project.
+const TIMEOUTS = { testTimeout: 120_000, hookTimeout: 300_000 };
+
+// Everything else runs first and one file at a time: some start etcd or namespaces on fixed names.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     globalSetup: ["test/support/global-setup.ts"],
-    fileParallelism: false,
-    testTimeout: 120_000,
-    hookTimeout: 300_000,
     reporters: ["default"],
+    projects: [
+      {
+        test: {
+          ...TIMEOUTS,
+          name: "local",
+          include: ["test/**/*.test.ts"],
+          exclude: WORLD_FILES,
+          fileParallelism: false,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        test: {
+          ...TIMEOUTS,
+          name: "worlds",
+          include: WORLD_FILES,
+          maxWorkers: 2,
+          sequence: { groupOrder: 1 },
+        },
+      },
+    ],
   },
 });

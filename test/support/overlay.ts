@@ -1,4 +1,4 @@
-import { mkdir } from "node:fs/promises";
+import { mkdir, rename } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { Machine, World } from "../world/world";
@@ -199,7 +199,10 @@ export async function ping(from: Container, to: string, count = 3, size = 56): P
 /** Compiles the don't-fragment ping (test/e2e/dfping.c) statically on the host, once. */
 export async function buildDfping(): Promise<string> {
   await mkdir(join(REPO_ROOT, "build/harness"), { recursive: true });
-  await execa("gcc", ["-O2", "-static", "-o", DFPING_HOST, join(REPO_ROOT, "test/e2e/dfping.c")]);
+  // Two world files may build it at once: each compiles to a file of its own and renames it into place.
+  const partial = `${DFPING_HOST}.${process.pid}`;
+  await execa("gcc", ["-O2", "-static", "-o", partial, join(REPO_ROOT, "test/e2e/dfping.c")]);
+  await rename(partial, DFPING_HOST);
   return DFPING_HOST;
 }
 

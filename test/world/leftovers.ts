@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { listCgroupPids, listTopCgroups, removeCgroup } from "./cgroups";
 import { detachMountsUnder } from "./mounts";
@@ -16,8 +16,12 @@ export function worldDir(id: string): string {
 
 /** Marks a world as owned by this process (PID + start time, so a reused PID is not mistaken for it). */
 export async function claimWorld(id: string): Promise<void> {
-  await mkdir(worldDir(id), { recursive: true });
-  await writeFile(join(worldDir(id), "owner"), `${process.pid} ${readStartTime(process.pid)}\n`);
+  // The directory appears with its owner file already in it: another run's cleanLeftovers must never see
+  // this world without an owner (two world files run at once).
+  const claiming = join(WORLDS_DIR, `.claiming-${id}`);
+  await mkdir(claiming, { recursive: true });
+  await writeFile(join(claiming, "owner"), `${process.pid} ${readStartTime(process.pid)}\n`);
+  await rename(claiming, worldDir(id));
 }
 
 /** Removes everything of worlds whose owning process is gone (a crashed or killed earlier run). */
