@@ -5,27 +5,24 @@ import {
   mkdirSync,
   mkdtempSync,
   readFileSync,
-  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { JUJUC_CLIENT } from "../support/paths";
 import { Agent } from "./agent";
-import { installHookTools } from "./install";
+import { useAgent } from "./agent-fixture";
 import { createModel, readModel, writeModel } from "./model";
 import { runOperation } from "./operations";
 import * as runner from "./runner";
 
+const fixture = useAgent("emu-protocol-");
+
 // The socket protocol between jujuc and the agent, and how the client fails when the agent does not
 // answer properly: always an `ERROR …` line and a non-zero exit, never a hang.
-let root: string;
-let binDir: string;
-let agent: Agent;
 
 const relation = {
   id: 1,
@@ -38,19 +35,8 @@ const relation = {
   remoteAppData: {},
 };
 
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "emu-protocol-"));
-  binDir = join(root, "bin");
-  installHookTools(binDir, JUJUC_CLIENT);
-  agent = await Agent.start(join(root, "agent.socket"));
-});
-afterAll(async () => {
-  await agent?.close();
-  rmSync(root, { recursive: true, force: true });
-});
-
 function tool(name: string, args: string[], env: Record<string, string>, input?: string) {
-  return execa(join(binDir, name), args, {
+  return execa(join(fixture.binDir, name), args, {
     env: { JUJU_AGENT_SOCKET_NETWORK: "unix", JUJU_CONTEXT_ID: "ctx", ...env },
     extendEnv: false,
     reject: false,
@@ -61,7 +47,7 @@ function tool(name: string, args: string[], env: Record<string, string>, input?:
 }
 
 const viaAgent = (extra: Record<string, string> = {}) => ({
-  JUJU_AGENT_SOCKET_ADDRESS: agent.socketPath,
+  JUJU_AGENT_SOCKET_ADDRESS: fixture.agent.socketPath,
   ...extra,
 });
 
@@ -76,7 +62,7 @@ describe("jujuc without a working agent", () => {
 
   /** A server on its own socket that answers every connection with `reply`. */
   async function fakeAgent(reply: (socket: Socket) => void): Promise<string> {
-    const path = join(mkdtempSync(join(root, "fake-")), "agent.socket");
+    const path = join(mkdtempSync(join(fixture.root, "fake-")), "agent.socket");
     fake = createServer((socket) => {
       socket.on("error", () => {});
       socket.once("data", () => reply(socket));
@@ -86,14 +72,16 @@ describe("jujuc without a working agent", () => {
   }
 
   it("fails with ERROR when the socket is missing", async () => {
-    const result = await tool("config-get", [], { JUJU_AGENT_SOCKET_ADDRESS: join(root, "none.socket") });
+    const result = await tool("config-get", [], {
+      JUJU_AGENT_SOCKET_ADDRESS: join(fixture.root, "none.socket"),
+    });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^ERROR cannot reach the unit agent: .*no such file or directory\n$/);
     expect(result.stdout).toBe("");
   });
 
   it("fails with ERROR when the agent is gone (a socket nobody listens on)", async () => {
-    const path = join(mkdtempSync(join(root, "gone-")), "agent.socket");
+    const path = join(mkdtempSync(join(fixture.root, "gone-")), "agent.socket");
     const listen = `require("node:net").createServer().listen(${JSON.stringify(path)}, () => console.log("up"))`;
     stale = spawn(process.execPath, ["-e", listen], { stdio: ["ignore", "pipe", "inherit"] });
     await new Promise((resolve) => stale?.stdout?.once("data", resolve));
@@ -152,12 +140,12 @@ describe("jujuc without a working agent", () => {
 
 describe("jujuc with the agent", () => {
   it("sends several MiB of stdin to relation-set --file - intact", async () => {
-    agent.openContext("ctx", { JUJU_RELATION_ID: "etcd:1" }, createModel({ relations: [relation] }));
+    fixture.agent.openContext("ctx", { JUJU_RELATION_ID: "etcd:1" }, createModel({ relations: [relation] }));
     const big = "x".repeat(6 * 1024 * 1024);
     const set = await tool("relation-set", ["--file", "-"], viaAgent(), `cert: ${big}\nport: "2379"\n`);
     expect(set).toMatchObject({ exitCode: 0, stderr: "" });
     const got = await tool("relation-get", ["--format=json", "-", "flannel/0"], viaAgent());
-    const { model, calls } = agent.closeContext("ctx");
+    const { model, calls } = fixture.agent.closeContext("ctx");
     expect(JSON.parse(got.stdout)).toEqual({ cert: big, port: "2379" });
     expect(model.relations[0]?.localUnitData.cert?.length).toBe(big.length);
     expect(calls.map((c) => [c.tool, c.exitCode])).toEqual([
@@ -167,8 +155,8 @@ describe("jujuc with the agent", () => {
   });
 
   it("never waits for stdin a tool does not read", async () => {
-    agent.openContext("ctx", {}, createModel({ config: { port: 1 } }));
-    const child = execa(join(binDir, "config-get"), ["port"], {
+    fixture.agent.openContext("ctx", {}, createModel({ config: { port: 1 } }));
+    const child = execa(join(fixture.binDir, "config-get"), ["port"], {
       env: { ...viaAgent(), JUJU_AGENT_SOCKET_NETWORK: "unix", JUJU_CONTEXT_ID: "ctx" },
       extendEnv: false,
       stdin: "pipe",
@@ -176,7 +164,7 @@ describe("jujuc with the agent", () => {
     });
     // stdin stays open: the call must finish without it.
     const result = await child;
-    agent.closeContext("ctx");
+    fixture.agent.closeContext("ctx");
     expect(result.stdout).toBe("1");
     expect(result.exitCode).toBe(0);
   });
@@ -184,7 +172,7 @@ describe("jujuc with the agent", () => {
 
 describe("operator commands through jujuc (juju-emulator)", () => {
   it("remote-change takes a remote unit's settings from stdin or a file: MiB values, past argv's 128 KiB cap", async () => {
-    const dir = mkdtempSync(join(root, "operator-"));
+    const dir = mkdtempSync(join(fixture.root, "operator-"));
     const charmDir = etcdRequirerCharm(dir);
     // The hook reports the size of what relation-get gives it, so the test sees what a charm would.
     const hook =
@@ -192,7 +180,7 @@ describe("operator commands through jujuc (juju-emulator)", () => {
     writeFileSync(join(charmDir, "dispatch"), `#!/bin/sh\n${hook}`);
     chmodSync(join(charmDir, "dispatch"), 0o755);
     const operator = await Agent.start(join(dir, "agent.socket"), (args, cwd, readStdin) =>
-      runOperation(args, cwd, { agent: operator, binDir }, readStdin),
+      runOperation(args, cwd, { agent: operator, binDir: fixture.binDir }, readStdin),
     );
     const operatorCli = join(dir, "juju-emulator");
     symlinkSync(JUJUC_CLIENT, operatorCli);
@@ -251,7 +239,7 @@ describe("operator commands through jujuc (juju-emulator)", () => {
 
 describe("concurrent calls from one hook", () => {
   it("applies every call and records each, in start order", async () => {
-    const dir = mkdtempSync(join(root, "charm-"));
+    const dir = mkdtempSync(join(fixture.root, "charm-"));
     const charmDir = etcdRequirerCharm(dir);
     const script = [
       "#!/bin/sh",
@@ -264,7 +252,7 @@ describe("concurrent calls from one hook", () => {
     chmodSync(join(charmDir, "dispatch"), 0o755);
     const modelPath = join(dir, "model.json");
     writeModel(modelPath, createModel());
-    const opts = { charmDir, modelPath, binDir, agent };
+    const opts = { charmDir, modelPath, binDir: fixture.binDir, agent: fixture.agent };
     const result = await runner.relate(opts, {
       name: "etcd",
       remoteApp: "etcd",

@@ -2,31 +2,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { JUJUC_CLIENT } from "../support/paths";
-import { Agent } from "./agent";
-import { installHookTools } from "./install";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { useAgent } from "./agent-fixture";
 import { createModel, type Model, readModel, writeModel } from "./model";
+
+const fixture = useAgent("emu-agent-");
 
 // Expected outputs come from Juju's jujuc/cmd behaviour: smart = strings as-is, string lists one per
 // line, booleans True/False, maps as YAML; json always ends in a newline; usage errors exit 2.
 let dir: string;
 let modelPath: string;
-let root: string;
-let binDir: string;
-let agent: Agent;
 let calls = 0;
-
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "emu-agent-"));
-  binDir = join(root, "bin");
-  installHookTools(binDir, JUJUC_CLIENT);
-  agent = await Agent.start(join(root, "agent.socket"));
-});
-afterAll(async () => {
-  await agent?.close();
-  rmSync(root, { recursive: true, force: true });
-});
 
 const relation = {
   id: 3,
@@ -50,11 +36,11 @@ function setModel(overrides: Partial<Model> = {}): void {
 async function run(argv: string[], env: Record<string, string> = {}, stdin = "") {
   const [name = "", ...args] = argv;
   const contextId = `flannel/0-test-${++calls}`;
-  agent.openContext(contextId, env, readModel(modelPath));
-  const result = await execa(join(binDir, name), args, {
+  fixture.agent.openContext(contextId, env, readModel(modelPath));
+  const result = await execa(join(fixture.binDir, name), args, {
     cwd: dir,
     env: {
-      JUJU_AGENT_SOCKET_ADDRESS: agent.socketPath,
+      JUJU_AGENT_SOCKET_ADDRESS: fixture.agent.socketPath,
       JUJU_AGENT_SOCKET_NETWORK: "unix",
       JUJU_CONTEXT_ID: contextId,
     },
@@ -63,7 +49,7 @@ async function run(argv: string[], env: Record<string, string> = {}, stdin = "")
     reject: false,
     stripFinalNewline: false,
   });
-  writeModel(modelPath, agent.closeContext(contextId).model);
+  writeModel(modelPath, fixture.agent.closeContext(contextId).model);
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -1,7 +1,7 @@
 import { NETWORK_PREFIX, readLeases } from "../faults/campaign";
 import { rotateEtcdTls, wipeEtcd } from "../faults/probes";
 import { FLANNELD_BINARY } from "../support/paths";
-import type { FaultKind, Host, SoakContext } from "./context";
+import { type FaultKind, type Host, injectOnly, restartBridgeService, type SoakContext } from "./context";
 
 // Every scenario of the fault campaign (test/faults), as a soak fault: injected the way its test injects it,
 // healed after a hold where the campaign holds it. Scenario numbers are the campaign's.
@@ -98,10 +98,7 @@ export const CAMPAIGN: FaultKind[] = [
     name: "flanneld-killed",
     what: "crash (4): flanneld SIGKILLed",
     scope: "machine",
-    inject: async (_, targets) => {
-      await one(targets).machine.run(["systemctl", "kill", "-s", "KILL", "flannel"]);
-      return undefined;
-    },
+    inject: injectOnly((h) => h.machine.run(["systemctl", "kill", "-s", "KILL", "flannel"])),
   }),
   held({
     name: "flanneld-crash-loop",
@@ -138,54 +135,38 @@ export const CAMPAIGN: FaultKind[] = [
     name: "nat-table-flushed",
     what: "firewall reload (6): iptables -t nat -F",
     scope: "machine",
-    inject: async (_, targets) => {
-      await one(targets).machine.run(["iptables", "-w", "-t", "nat", "-F"]);
-      return undefined;
-    },
-    restore: (_, h) =>
-      h.machine.run(["systemctl", "restart", h.kind === "lxc" ? "lxc-net" : "docker"]).then(() => undefined),
+    inject: injectOnly((h) => h.machine.run(["iptables", "-w", "-t", "nat", "-F"])),
+    restore: restartBridgeService,
   }),
   held({
     name: "forward-flushed-policy-drop",
     what: "firewall reload (6): FORWARD policy DROP and flushed",
     scope: "machine",
-    inject: async (_, targets) => {
-      await one(targets).machine.run(["sh", "-c", "iptables -w -P FORWARD DROP && iptables -w -F FORWARD"]);
-      return undefined;
-    },
-    restore: (_, h) =>
-      h.machine.run(["systemctl", "restart", h.kind === "lxc" ? "lxc-net" : "docker"]).then(() => undefined),
+    inject: injectOnly((h) =>
+      h.machine.run(["sh", "-c", "iptables -w -P FORWARD DROP && iptables -w -F FORWARD"]),
+    ),
+    restore: restartBridgeService,
   }),
   held({
     name: "nft-ruleset-flushed",
     what: "firewall reload (6): nft flush ruleset (every table, Docker's and lxc-net's too)",
     scope: "machine",
-    inject: async (_, targets) => {
-      await one(targets).machine.run(["nft", "flush", "ruleset"]);
-      return undefined;
-    },
-    restore: (_, h) =>
-      h.machine.run(["systemctl", "restart", h.kind === "lxc" ? "lxc-net" : "docker"]).then(() => undefined),
+    inject: injectOnly((h) => h.machine.run(["nft", "flush", "ruleset"])),
+    restore: restartBridgeService,
   }),
   held({
     name: "lxc-net-restarted",
     what: "operator (7): systemctl restart lxc-net",
     scope: "machine",
     only: "lxc",
-    inject: async (_, targets) => {
-      await one(targets).machine.run(["systemctl", "restart", "lxc-net"]);
-      return undefined;
-    },
+    inject: injectOnly((h) => h.machine.run(["systemctl", "restart", "lxc-net"])),
   }),
   held({
     name: "docker-restarted",
     what: "operator (7): systemctl restart docker (containers come back by --restart always)",
     scope: "machine",
     only: "docker",
-    inject: async (_, targets) => {
-      await one(targets).machine.run(["systemctl", "restart", "docker"]);
-      return undefined;
-    },
+    inject: injectOnly((h) => h.machine.run(["systemctl", "restart", "docker"])),
   }),
   held({
     name: "etcd-tls-rotated",

@@ -1,5 +1,5 @@
 import { FLANNELD_BINARY } from "../support/paths";
-import { type FaultKind, type Host, sh, subnetEnv } from "./context";
+import { bridgeService, type FaultKind, type Host, injectOnly, sh, subnetEnv } from "./context";
 
 // Drifts: one thing a step of the charm owns is deleted, edited, stopped, flushed or downed (by an operator,
 // a package or a crash) and left so. Nothing heals them but the charm: each must be repaired by the next
@@ -19,11 +19,6 @@ async function exitOk(host: Host, argv: string[]): Promise<boolean> {
 
 async function restartService(host: Host, service: string): Promise<void> {
   await host.machine.run(["systemctl", "restart", service]);
-}
-
-/** The service that owns the host's bridge: restarting it rebuilds the bridge from its config. */
-function bridgeService(host: Host): string {
-  return host.kind === "lxc" ? "lxc-net" : "docker";
 }
 
 /** Rebuilds the bridge and puts the container back on it (a deleted bridge took the container's veth). */
@@ -91,12 +86,6 @@ async function differsFromSaved(host: Host, path: string): Promise<string | unde
 }
 
 const drift = (kind: Omit<FaultKind, "scope">): FaultKind => ({ scope: "machine", ...kind });
-const injectOnly =
-  (work: (host: Host) => Promise<unknown>) =>
-  async (_: unknown, [host]: Host[]) => {
-    await work(host as Host);
-    return undefined;
-  };
 
 export const DRIFTS: FaultKind[] = [
   drift({

@@ -66,3 +66,21 @@ export async function subnetEnv(host: Host): Promise<{ subnet?: string; mtu?: nu
   const mtu = /^FLANNEL_MTU=(\d+)$/m.exec(result.stdout)?.[1];
   return { subnet, mtu: mtu === undefined ? undefined : Number(mtu) };
 }
+
+/** The service that owns the host's bridge: restarting it rebuilds the bridge and its rules from its config. */
+export function bridgeService(host: Host): string {
+  return host.kind === "lxc" ? "lxc-net" : "docker";
+}
+
+/** The hand repair after a firewall fault: the bridge's service puts its own rules back. */
+export async function restartBridgeService(_: SoakContext, host: Host): Promise<void> {
+  await host.machine.run(["systemctl", "restart", bridgeService(host)]);
+}
+
+/** An inject that does its work on the target and leaves the fault in place (nothing to heal). */
+export function injectOnly(work: (host: Host) => Promise<unknown>): FaultKind["inject"] {
+  return async (_, [host]) => {
+    await work(host as Host);
+    return undefined;
+  };
+}

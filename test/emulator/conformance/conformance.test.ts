@@ -1,41 +1,26 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { JUJUC_CLIENT } from "../../support/paths";
-import { Agent } from "../agent";
-import { installHookTools } from "../install";
+import { useAgent } from "../agent-fixture";
 import type { Model } from "../model";
 import type { ConformanceCase, ToolTable } from "./case";
 import { jujuFixture } from "./fixture";
 import { tables } from "./tables";
 
+const fixture = useAgent("emu-conformance-");
+
 // Every case of Juju's jujuc tests that the emulator can express, run through the real jujuc client
 // against a fresh copy of Juju's fixture in a running agent.
-let root: string;
-let binDir: string;
-let agent: Agent;
 let contexts = 0;
-
-beforeAll(async () => {
-  root = mkdtempSync(join(tmpdir(), "emu-conformance-"));
-  binDir = join(root, "bin");
-  installHookTools(binDir, JUJUC_CLIENT);
-  agent = await Agent.start(join(root, "agent.socket"));
-});
-afterAll(async () => {
-  await agent?.close();
-  rmSync(root, { recursive: true, force: true });
-});
 
 async function call(dir: string, contextId: string, argv: string[], stdin: string | undefined) {
   const [name = "", ...args] = argv;
-  return execa(join(binDir, name), args, {
+  return execa(join(fixture.binDir, name), args, {
     cwd: dir,
     env: {
-      JUJU_AGENT_SOCKET_ADDRESS: agent.socketPath,
+      JUJU_AGENT_SOCKET_ADDRESS: fixture.agent.socketPath,
       JUJU_AGENT_SOCKET_NETWORK: "unix",
       JUJU_CONTEXT_ID: contextId,
     },
@@ -49,15 +34,15 @@ async function call(dir: string, contextId: string, argv: string[], stdin: strin
 async function runCase(
   c: ConformanceCase,
 ): Promise<{ code: number; stdout: string; stderr: string; dir: string; model: Model }> {
-  const dir = mkdtempSync(join(root, "case-"));
+  const dir = mkdtempSync(join(fixture.root, "case-"));
   for (const [path, content] of Object.entries(c.files ?? {})) writeFileSync(join(dir, path), content);
   const model = jujuFixture();
   c.model?.(model);
   const contextId = `u/0-conformance-${++contexts}`;
-  agent.openContext(contextId, c.env ?? {}, model);
+  fixture.agent.openContext(contextId, c.env ?? {}, model);
   for (const argv of c.before ?? []) await call(dir, contextId, argv, undefined);
   const result = await call(dir, contextId, c.argv, c.stdin);
-  const after = agent.closeContext(contextId).model;
+  const after = fixture.agent.closeContext(contextId).model;
   return {
     code: result.exitCode ?? -1,
     stdout: String(result.stdout),
