@@ -20,7 +20,9 @@ interface Perturbation {
 }
 
 const sh = (script: string) => ["sh", "-c", script];
-const networkOf = (subnet: string) => subnet.replace(/\.1\/24$/, ".0/24");
+const net = (subnet: string) => subnet.replace(/\.1\/24$/, ".0/24");
+/** One iptables command, its rule written as iptables -S prints it (no argument holds a space). */
+const iptables = (rule: string) => ["iptables", "-w", "5", ...rule.split(" ")];
 
 /** The bridge's kernel state, the same on LXC and Docker machines. */
 function bridgePerturbations(bridge: string): Perturbation[] {
@@ -59,88 +61,33 @@ const LXC_PERTURBATIONS: Perturbation[] = [
   },
   {
     name: "lxc-net's FORWARD accept deleted under a DROP policy",
-    inject: () => [
-      ["iptables", "-w", "5", "-P", "FORWARD", "DROP"],
-      ["iptables", "-w", "5", "-D", "FORWARD", "-i", "lxcbr0", "-j", "ACCEPT"],
-    ],
+    inject: () => [iptables("-P FORWARD DROP"), iptables("-D FORWARD -i lxcbr0 -j ACCEPT")],
     reason: "lxc-net-rules-missing",
   },
   {
     // INPUT accepts all here: DHCP still works, so nothing breaks now, but lxc-net's rules come back.
     name: "lxc-net's DHCP accept deleted",
-    inject: () => [
-      [
-        "iptables",
-        "-w",
-        "5",
-        "-D",
-        "INPUT",
-        "-i",
-        "lxcbr0",
-        "-p",
-        "udp",
-        "-m",
-        "udp",
-        "--dport",
-        "67",
-        "-j",
-        "ACCEPT",
-      ],
-    ],
+    inject: () => [iptables("-D INPUT -i lxcbr0 -p udp -m udp --dport 67 -j ACCEPT")],
   },
   {
     name: "lxc-net's masquerade deleted",
     inject: (_, subnet) => [
-      [
-        "iptables",
-        "-w",
-        "5",
-        "-t",
-        "nat",
-        "-D",
-        "POSTROUTING",
-        "-s",
-        networkOf(subnet),
-        "!",
-        "-d",
-        networkOf(subnet),
-        "-j",
-        "MASQUERADE",
-      ],
+      iptables(`-t nat -D POSTROUTING -s ${net(subnet)} ! -d ${net(subnet)} -j MASQUERADE`),
     ],
     reason: "lxc-net-rules-missing",
   },
   {
     name: "the charm's nat exemption deleted",
     inject: (_, subnet) => [
-      [
-        "iptables",
-        "-w",
-        "5",
-        "-t",
-        "nat",
-        "-D",
-        "POSTROUTING",
-        "-s",
-        networkOf(subnet),
-        "-d",
-        "10.10.0.0/16",
-        "-m",
-        "comment",
-        "--comment",
-        "flannel-charm",
-        "-j",
-        "RETURN",
-      ],
+      iptables(
+        `-t nat -D POSTROUTING -s ${net(subnet)} -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN`,
+      ),
     ],
     reason: "nat-exemption-missing",
   },
   {
     name: "FORWARD flushed under a DROP policy",
-    inject: () => [
-      ["iptables", "-w", "5", "-P", "FORWARD", "DROP"],
-      ["iptables", "-w", "5", "-F", "FORWARD"],
-    ],
+    inject: () => [iptables("-P FORWARD DROP"), iptables("-F FORWARD")],
     reason: "lxc-net-rules-missing",
   },
   {
@@ -181,24 +128,7 @@ const DOCKER_PERTURBATIONS: Perturbation[] = [
   ...bridgePerturbations("docker0"),
   {
     name: "docker's masquerade of the subnet added",
-    inject: (_, subnet) => [
-      [
-        "iptables",
-        "-w",
-        "5",
-        "-t",
-        "nat",
-        "-A",
-        "POSTROUTING",
-        "-s",
-        networkOf(subnet),
-        "!",
-        "-o",
-        "docker0",
-        "-j",
-        "MASQUERADE",
-      ],
-    ],
+    inject: (_, subnet) => [iptables(`-t nat -A POSTROUTING -s ${net(subnet)} ! -o docker0 -j MASQUERADE`)],
     reason: "nat-masquerade",
   },
   {
