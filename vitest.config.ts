@@ -1,4 +1,5 @@
 import { defineConfig } from "vitest/config";
+import { BaseSequencer, type TestSpecification } from "vitest/node";
 
 // Files that boot a world of their own (test/world: machines named fcw-<id>-…, each world in namespaces of its
 // own, nothing shared but read-only caches and build/faults.json, which is written under a lock). Two such files
@@ -12,6 +13,25 @@ const WORLD_FILES = [
   "test/world/world.test.ts",
   "test/soak/soak.test.ts",
 ];
+
+// The longest world files, longest first: started early, the two workers finish together. (Vitest orders by
+// the last run's durations, which a fresh clone does not have, and then by file size.)
+const LONGEST_FIRST = [
+  "test/soak/soak.test.ts",
+  "test/machine/steps-on-machine.test.ts",
+  "test/faults/scale-world.test.ts",
+  "test/faults/lxc-world.test.ts",
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification) => {
+      const at = LONGEST_FIRST.findIndex((path) => file.moduleId.endsWith(path));
+      return at === -1 ? LONGEST_FIRST.length : at;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 // The projects do not extend the root: its global setup (pack, emulator bundle, jujuc) then runs once, not per project.
 const TIMEOUTS = { testTimeout: 120_000, hookTimeout: 300_000 };
@@ -38,7 +58,7 @@ export default defineConfig({
           name: "worlds",
           include: WORLD_FILES,
           maxWorkers: 2,
-          sequence: { groupOrder: 1 },
+          sequence: { groupOrder: 1, sequencer: LongestFirst },
         },
       },
     ],
