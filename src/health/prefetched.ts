@@ -1,7 +1,8 @@
 // ./health's programs as the health script runs them, beside Node.js's start-up (the script says why).
 import { readFile } from "node:fs/promises";
 import type { Run } from "../bridges/programs";
-import { FILTER_ARGS, IP_ADDR_ARGS, NAT_ARGS } from "../machine/facts";
+import { IP_ADDR_ARGS } from "../machine/facts";
+import { IPTABLES_SAVE } from "../machine/iptables-save";
 
 /** Set by the health script when it pipes the programs' answers into Node.js's standard input. */
 export const PREFETCHED_FLAG = "FLANNEL_HEALTH_PREFETCHED";
@@ -11,8 +12,7 @@ const CLOSING = /^@@ (\S+) (\d+)$/;
 
 /** Each command line the health script runs, by the name its answer carries. */
 export const PREFETCHED: Readonly<Record<string, readonly string[]>> = {
-  nat: ["iptables", ...NAT_ARGS],
-  filter: ["iptables", ...FILTER_ARGS],
+  rules: IPTABLES_SAVE,
   addr: ["ip", ...IP_ADDR_ARGS],
 };
 

@@ -1,5 +1,5 @@
-// What the data path of this machine looks like now, read cheaply (files, /proc, cgroups, one `ip` and two
-// `iptables -S`): the one observation that hooks plan from and ./health judges. No execa, no Juju tools.
+// What the data path of this machine looks like now, read cheaply (files, /proc, cgroups, one `ip` and one
+// `iptables-save`): the one observation that hooks plan from and ./health judges. No execa, no Juju tools.
 import { readFile, stat } from "node:fs/promises";
 import { type LinkAddresses, parseIpAddrJsonByName } from "../bridges/ip-addr";
 import type { Run } from "../bridges/programs";
@@ -8,6 +8,7 @@ import { IP_FORWARD_PROC_PATH, LEASE_FILE_GRACE_US, UNIT_PATH } from "../flannel
 import { isWrittenSince, type LeaseResult, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import { lightRun } from "../health/light-run";
 import { probeUnit, type UnitProbeOptions } from "../health/unit-running";
+import { IPTABLES_SAVE, type RuleListings, toRuleListings } from "./iptables-save";
 import { type Route, readRoutes } from "./routes";
 
 /** The bridge each container type uses. */
@@ -26,12 +27,6 @@ export const FLANNEL_DEVICE_NAMES: Record<Backend, string | undefined> = {
 
 /** The arguments of the one `ip` call: every device with its addresses, flags and MTU. */
 export const IP_ADDR_ARGS = ["-j", "addr", "show"];
-/**
- * The two `iptables` calls: nat POSTROUTING, and the whole filter table (INPUT and FORWARD in one
- * process). iptables bounds its own wait for the xtables lock.
- */
-export const NAT_ARGS = ["-w", "2", "-t", "nat", "-S", "POSTROUTING"];
-export const FILTER_ARGS = ["-w", "2", "-S"];
 
 /** Where lxc-net keeps its run state (Debian's /usr/libexec/lxc/lxc-net). */
 const LXC_RUN = "/run/lxc";
@@ -73,7 +68,7 @@ export interface MachineFacts {
   readonly routes: readonly Route[];
   /** Only for lxc. */
   readonly lxcNet: LxcNetFacts | undefined;
-  /** `iptables -t nat -S POSTROUTING` and `iptables -S` (filter); undefined when iptables could not answer. */
+  /** nat POSTROUTING and the filter table as `iptables -S` lists them; undefined when iptables-save failed. */
   readonly natRules: string | undefined;
   readonly filterRules: string | undefined;
 }
@@ -99,18 +94,16 @@ export async function observeMachine(
 ): Promise<MachineFacts> {
   const run = options.run ?? lightRun;
   const subnetEnvPath = options.subnetEnvPath ?? SUBNET_ENV_PATH;
-  const [flanneld, lease, links, routes, ipForward, unitText, lxcNet, natRules, filterRules] =
-    await Promise.all([
-      probeUnit(options.unit ?? "flannel", run, options.probe),
-      readLease(subnetEnvPath),
-      readLinks(run),
-      readRoutes(options.procRoutePath),
-      readFile(options.ipForwardPath ?? IP_FORWARD_PROC_PATH, "utf8").catch(() => ""),
-      readFile(options.unitPath ?? UNIT_PATH, "utf8").catch(() => ""),
-      scope.containerType === "lxc" ? readLxcNet(options.lxcRunDir ?? LXC_RUN) : undefined,
-      listRules(run, NAT_ARGS),
-      listRules(run, FILTER_ARGS),
-    ]);
+  const [flanneld, lease, links, routes, ipForward, unitText, lxcNet, rules] = await Promise.all([
+    probeUnit(options.unit ?? "flannel", run, options.probe),
+    readLease(subnetEnvPath),
+    readLinks(run),
+    readRoutes(options.procRoutePath),
+    readFile(options.ipForwardPath ?? IP_FORWARD_PROC_PATH, "utf8").catch(() => ""),
+    readFile(options.unitPath ?? UNIT_PATH, "utf8").catch(() => ""),
+    scope.containerType === "lxc" ? readLxcNet(options.lxcRunDir ?? LXC_RUN) : undefined,
+    listRules(run),
+  ]);
   const startedUs = flanneld.running ? await flanneld.startedUs() : undefined;
   const stale =
     startedUs !== undefined && lease !== undefined && !(await isWrittenSince(subnetEnvPath, startedUs));
@@ -132,8 +125,8 @@ export async function observeMachine(
     detachedVeths: [...links.values()].filter(isDetachedVeth).map((link) => link.name),
     routes,
     lxcNet,
-    natRules,
-    filterRules,
+    natRules: rules?.nat,
+    filterRules: rules?.filter,
   };
 }
 
@@ -148,10 +141,11 @@ async function readLinks(run: Run): Promise<Map<string, LinkAddresses>> {
   return exitCode === 0 ? parseIpAddrJsonByName(stdout) : new Map();
 }
 
-// iptables bounds its own wait for the xtables lock: a busy lock reads as "could not list", not as a drift.
-async function listRules(run: Run, args: readonly string[]): Promise<string | undefined> {
-  const { exitCode, stdout } = await run("iptables", args, { timeoutMs: 3_000 });
-  return exitCode === 0 ? stdout : undefined;
+// A failed read is "could not list", not a drift: nothing is planned from it.
+async function listRules(run: Run): Promise<RuleListings | undefined> {
+  const [file, ...args] = IPTABLES_SAVE;
+  const { exitCode, stdout } = await run(file, args, { timeoutMs: 3_000 });
+  return exitCode === 0 ? toRuleListings(stdout) : undefined;
 }
 
 async function readLxcNet(runDir: string): Promise<LxcNetFacts> {

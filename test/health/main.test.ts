@@ -29,8 +29,9 @@ const NAT_RULES = [
   "-A POSTROUTING -s 10.10.16.0/24 -d 10.10.0.0/16 -m comment --comment flannel-charm -j RETURN",
   "-A POSTROUTING -s 10.10.16.0/24 ! -d 10.10.16.0/24 -j MASQUERADE",
 ].join("\\n");
-const FILTER_RULES = ["-P INPUT ACCEPT", "-P FORWARD ACCEPT", ...LXC_NET_FILTER_LINES].join("\\n");
-const IPTABLES = `case "$*" in *nat*) printf '${NAT_RULES}\\n';; *) printf '${FILTER_RULES}\\n';; esac`;
+const FILTER_SAVED = [":INPUT ACCEPT [0:0]", ":FORWARD ACCEPT [0:0]", ...LXC_NET_FILTER_LINES].join("\\n");
+/** iptables-save's output holding them. */
+const IPTABLES_SAVE = `printf '*nat\\n:POSTROUTING ACCEPT [0:0]\\n${NAT_RULES}\\nCOMMIT\\n*filter\\n${FILTER_SAVED}\\nCOMMIT\\n'`;
 
 let dir: string;
 let bundle: string;
@@ -74,12 +75,12 @@ describe("health main bundle", () => {
 
 /**
  * Runs the bundle in a private mount namespace whose /run and /var/lib are fresh tmpfs holding only the
- * given files, with fake systemctl, ip and iptables first on PATH: the production paths stay fixed and the host's
+ * given files, with fake systemctl, ip and iptables-save first on PATH: the production paths stay fixed and the host's
  * own /run and /var/lib are never touched.
  */
 async function runHealthIn(
   files: { subnetEnv?: string; state?: string },
-  fakes: { systemctl: string; ip: string; iptables: string },
+  fakes: { systemctl: string; ip: string; "iptables-save": string },
   command: string[] = [process.execPath, bundle],
 ) {
   const fakeBin = await mkdtemp(join(dir, "bin-"));
@@ -123,7 +124,7 @@ describe("health main CLI", () => {
       {
         systemctl: "echo active",
         ip: `echo '${LINKS}'`,
-        iptables: IPTABLES,
+        "iptables-save": IPTABLES_SAVE,
       },
     );
     expect(result.stderr).toBe("");
@@ -137,14 +138,14 @@ describe("health main CLI", () => {
       {
         systemctl: "echo inactive; exit 3",
         ip: 'echo "Device \\"lxcbr0\\" does not exist." >&2; exit 1',
-        iptables: "exit 1",
+        "iptables-save": "exit 1",
       },
     );
     expect(result.stdout).toBe("not-ready reason:flanneld-inactive");
     expect(result.exitCode).toBe(1);
   });
 
-  it("gets ip's and iptables' answers from the health script, not by starting them from Node.js", async () => {
+  it("gets ip's and iptables-save's answers from the health script, not by starting them from Node.js", async () => {
     const charm = await mkdtemp(join(dir, "charm-"));
     await mkdir(join(charm, "files"));
     await copyFile(join(REPO, "health"), join(charm, "health"));
@@ -167,7 +168,7 @@ describe("health main CLI", () => {
       {
         systemctl: logged("echo active"),
         ip: logged(`echo '${LINKS}'`),
-        iptables: logged(IPTABLES),
+        "iptables-save": logged(IPTABLES_SAVE),
       },
       ["sh", join(charm, "health")],
     );
@@ -176,8 +177,7 @@ describe("health main CLI", () => {
     const calls = (await readFile(join(dir, "calls.log"), "utf8")).trim().split("\n");
     expect(calls.filter((call) => !call.startsWith("systemctl")).sort()).toEqual([
       "ip from sh",
-      "iptables from sh",
-      "iptables from sh",
+      "iptables-save from sh",
     ]);
   });
 });

@@ -6,8 +6,8 @@ import { PREFETCHED, parsePrefetched, prefetchedRun } from "../../src/health/pre
 
 const REPO = resolve(import.meta.dirname, "../..");
 const INPUT = [
-  "@@ nat\n-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n\n@@ nat 0\n",
-  "@@ filter\n\n@@ filter 4\n",
+  "@@ rules\n*nat\n-A POSTROUTING -j X\nCOMMIT\n\n@@ rules 0\n",
+  "@@ failed\n\n@@ failed 4\n",
   "@@ lxcbr0\n[]\n\n@@ lxcbr0 0\n",
   "@@ addr\n[{",
 ].join("");
@@ -25,8 +25,8 @@ describe("parsePrefetched", () => {
   it("splits the script's answers by name, output and exit code kept, and drops one cut short", () => {
     expect(parsePrefetched(INPUT)).toEqual(
       new Map([
-        ["nat", { exitCode: 0, stdout: "-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n" }],
-        ["filter", { exitCode: 4, stdout: "" }],
+        ["rules", { exitCode: 0, stdout: "*nat\n-A POSTROUTING -j X\nCOMMIT\n" }],
+        ["failed", { exitCode: 4, stdout: "" }],
         ["lxcbr0", { exitCode: 0, stdout: "[]\n" }],
       ]),
     );
@@ -42,15 +42,13 @@ describe("prefetchedRun", () => {
       reads += 1;
       return INPUT;
     });
-    const [file, ...args] = PREFETCHED.nat;
-    expect(await run(file, args)).toEqual({
-      exitCode: 0,
-      stdout: "-P POSTROUTING ACCEPT\n-A POSTROUTING -j X\n",
-    });
-    const [forwardFile, ...forwardArgs] = PREFETCHED.filter;
-    expect(await run(forwardFile, forwardArgs)).toEqual({ exitCode: 4, stdout: "" });
+    const [file, ...args] = PREFETCHED.rules;
+    expect(await run(file, args)).toEqual({ exitCode: 0, stdout: "*nat\n-A POSTROUTING -j X\nCOMMIT\n" });
+    const [addrFile, ...addrArgs] = PREFETCHED.addr;
+    expect(await run(addrFile, addrArgs)).toEqual({ exitCode: 0, stdout: "from the fallback\n" });
     expect(reads).toBe(1);
-    expect(fallback.calls).toEqual([]);
+    // addr's answer was cut short in the input: that one program is started instead.
+    expect(fallback.calls).toEqual([[...PREFETCHED.addr]]);
   });
 
   it("runs what was not prefetched, or everything without the script's flag", async () => {
