@@ -36,7 +36,8 @@ class LongestFirst extends BaseSequencer {
 // The projects do not extend the root: its global setup (pack, emulator bundle, jujuc) then runs once, not per project.
 const TIMEOUTS = { testTimeout: 120_000, hookTimeout: 300_000 };
 
-// Everything else runs first and one file at a time: some start etcd or namespaces on fixed names.
+// Everything else runs first (group 1: vitest runs a group 0 of one worker last) and one file at a time: some
+// start etcd or namespaces on fixed names.
 export default defineConfig({
   test: {
     globalSetup: ["test/support/global-setup.ts"],
@@ -49,7 +50,7 @@ export default defineConfig({
           include: ["test/**/*.test.ts"],
           exclude: WORLD_FILES,
           fileParallelism: false,
-          sequence: { groupOrder: 0 },
+          sequence: { groupOrder: 1 },
         },
       },
       {
@@ -58,7 +59,7 @@ export default defineConfig({
           name: "worlds",
           include: WORLD_FILES,
           maxWorkers: 2,
-          sequence: { groupOrder: 1, sequencer: LongestFirst },
+          sequence: { groupOrder: 2, sequencer: LongestFirst },
         },
       },
     ],
