@@ -62,6 +62,7 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
   const leases = () => leaseViolations(world, tracked, kept);
   const c = (i: number) => containers[i] as Container;
   const u = (i: number) => units[i] as CharmUnit;
+  const all = () => units;
 
   /** docker0 as the lease wants it: the lease's first address and flanneld's MTU, and the container's MTU. */
   async function checkBridge(s: Scenario, unit: CharmUnit, container: Container, when: string) {
@@ -85,7 +86,7 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
   }
 
   it("7 docker restart by the operator: docker0 keeps the lease's address and MTU, containers answer again with no hook", async () => {
-    await runScenario("7 Docker daemon restart", leases, async (s) => {
+    await runScenario("7 Docker daemon restart", leases, all, async (s) => {
       const target = u(1);
       const before = c(1).address;
       const startedBefore = await startedAt(target.machine, c(1).name);
@@ -114,7 +115,7 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
   });
 
   it("13 daemon.json edited by hand: bip and mtu reconciled, the operator's keys and mode kept, a warning, written whole", async () => {
-    await runScenario("13b daemon.json edited by hand", leases, async (s) => {
+    await runScenario("13b daemon.json edited by hand", leases, all, async (s) => {
       const target = u(1);
       const m = target.machine;
       const original = JSON.parse(await m.readFile(DAEMON_JSON)) as Record<string, unknown>;

@@ -77,6 +77,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   const leases = () => leaseViolations(world, tracked, kept);
   const c = (i: number) => containers[i] as Container;
   const u = (i: number) => units[i] as CharmUnit;
+  const all = () => units;
 
   async function expectReady(s: Scenario, unit: CharmUnit, when: string) {
     const line = await healthLine(unit);
@@ -85,7 +86,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   }
 
   it("6 firewall reload: nat flush, FORWARD flushed with policy DROP, nft flush ruleset; rules back by update-status", async () => {
-    await runScenario("6 firewall reload (iptables/nft flush)", leases, async (s) => {
+    await runScenario("6 firewall reload (iptables/nft flush)", leases, all, async (s) => {
       const target = u(1);
       const m = target.machine;
       const pinger = await Pinger.start(c(0), c(1).address);
@@ -142,7 +143,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   });
 
   it("13 files edited or deleted by hand: lxc-net edited, unit file deleted, /run/flannel removed; the next hook repairs", async () => {
-    await runScenario("13 disk and file faults", leases, async (s) => {
+    await runScenario("13 disk and file faults", leases, all, async (s) => {
       const target = u(1);
       const m = target.machine;
       const lxcNet = "/etc/default/lxc-net";
@@ -190,7 +191,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   });
 
   it("3 etcd loses its data: config re-created, every unit holds its old subnet again, ./health never lies", async () => {
-    await runScenario("3 etcd restarted empty", leases, async (s) => {
+    await runScenario("3 etcd restarted empty", leases, all, async (s) => {
       const pinger = await Pinger.start(c(0), c(1).address);
       await wipeEtcd(world);
       const wipedAt = Date.now();
@@ -219,7 +220,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   });
 
   it("8 TLS rotation: new CA and certificates through the relation; files 0600, flanneld reconnects, no key leaks", async () => {
-    await runScenario("8 etcd TLS rotation (new CA)", leases, async (s) => {
+    await runScenario("8 etcd TLS rotation (new CA)", leases, all, async (s) => {
       const pinger = await Pinger.start(c(0), c(1).address);
       await rotateEtcdTls(world);
       const rotatedAt = Date.now();
@@ -273,7 +274,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   });
 
   it("14 bad input table: config, relation data and resources each get a status naming the field; nothing changes", async () => {
-    await runScenario("14 bad input table", leases, async (s) => {
+    await runScenario("14 bad input table", leases, all, async (s) => {
       const target = u(1);
       const pinger = await Pinger.start(c(0), c(1).address);
       // Taken again before each case: putting a value back legitimately restarts flanneld (ip-masq, say).

@@ -46,6 +46,7 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
     await runScenario(
       "10 concurrent first deploy (8 units)",
       () => leaseViolations(world, track(units)),
+      () => units,
       async (s) => {
         units = await Promise.all(
           world.machines.map((machine, index) =>
@@ -77,14 +78,10 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
   });
 
   it("9 subnet exhaustion: the 4th unit of a /22 blocks clearly, then takes a freed subnet at its next hook", async () => {
-    const leases = () =>
-      leaseViolations(
-        world,
-        track(units.slice(4, 8).filter((u) => u.index !== 9)),
-        new Map(),
-        "/small/network",
-      );
-    await runScenario("9 subnet exhaustion (/22, 4 units)", leases, async (s) => {
+    // The small network's units once the second is removed (m5-m8's places in `units` after the body).
+    const remaining = () => units.slice(4, 8).filter((u) => u.index !== 9);
+    const leases = () => leaseViolations(world, track(remaining()), new Map(), "/small/network");
+    await runScenario("9 subnet exhaustion (/22, 4 units)", leases, remaining, async (s) => {
       // Machines m5-m8 leave the big network, then come back as units of a network with room for 3.
       await Promise.all(units.slice(4).map((unit) => s.hook(`remove ${unit.name}`, unit.operate("remove"))));
       await Promise.all(world.machines.slice(4).map(wipeRemovedUnit));
@@ -143,8 +140,9 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
     const kept = new Map<CharmUnit, string>();
     for (const unit of big) kept.set(unit, subnetOf(await healthLine(unit)));
     let added: CharmUnit | undefined;
-    const leases = () => leaseViolations(world, track(added ? [...big, added] : big), kept);
-    await runScenario("1 etcd cluster loses its leader", leases, async (s) => {
+    const tracked = () => (added ? [...big, added] : big);
+    const leases = () => leaseViolations(world, track(tracked()), kept);
+    await runScenario("1 etcd cluster loses its leader", leases, tracked, async (s) => {
       const m1 = big[0]?.machine as Machine;
       const source = JSON.parse(await m1.run(["ip", "-j", "-4", "addr", "show", "dev", "flannel0"]))[0]
         .addr_info[0].local;
