@@ -26,6 +26,7 @@ import {
   statusLine,
   type TrackedUnit,
 } from "./campaign";
+import { recordBesideHealth } from "./metrics";
 import { Pinger } from "./pinger";
 import { hookOutput } from "./probes";
 
@@ -92,8 +93,14 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
       const startedBefore = await startedAt(target.machine, c(1).name);
       const pinger = await Pinger.start(c(0), c(1).address);
       const restart = target.machine.run(["systemctl", "restart", "docker"]);
-      const { lines } = await sampleHealth(target, restart);
-      const restartedAt = Date.now();
+      // While dockerd restarts (what the target says then depends on the moment): flanneld and the other
+      // machine are untouched by it.
+      const sampled = sampleHealth(target, restart).then((r) => ({ ...r, at: Date.now() }));
+      sampled.catch(() => undefined); // a failed restart surfaces when awaited below, not as unhandled
+      const during = await s.recordMetrics("during", units);
+      s.check(/ flanneld_up=1 /.test(during[1] ?? ""), `metrics during the restart: ${during[1]}`);
+      s.check(/ ready=1 reason=none /.test(during[0] ?? ""), `metrics during the restart: ${during[0]}`);
+      const { lines, at: restartedAt } = await sampled;
       s.note(`during systemctl restart docker: ./health said ${lines.map((l) => `'${l}'`).join(" then ")}`);
       const address = await runningAddress(target.machine, c(1).name);
       const startedAfter = await startedAt(target.machine, c(1).name);
@@ -123,6 +130,7 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
       const edited = { ...original, bip: "10.10.250.1/24", mtu: 1400, ...operatorKeys };
       await m.writeFile(DAEMON_JSON, `${JSON.stringify(edited, null, 4)}\n`, 0o640);
       s.note(`edited by hand (mode 640): ${JSON.stringify(edited)}; ./health '${await healthLine(target)}'`);
+      await recordBesideHealth(s, "during", units, target);
 
       const pinger = await Pinger.start(c(0), c(1).address);
       const watch = watchWholeJson(m, DAEMON_JSON);
