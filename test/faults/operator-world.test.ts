@@ -28,6 +28,7 @@ import {
   statusLine,
   type TrackedUnit,
 } from "./campaign";
+import { recordBesideHealth } from "./metrics";
 import { Pinger } from "./pinger";
 import {
   cmdlinesWith,
@@ -111,6 +112,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
           /^not-ready .*reason:(lxc-net-rules-missing|forward-dropped)$/.test(dropped),
           `./health did not name FORWARD: ${dropped}`,
         );
+        await recordBesideHealth(s, "during", units, target);
         await s.hook("update-status after the FORWARD flush", target.updateStatus());
         const forward = await m.run(["iptables", "-S", "FORWARD"]);
         s.note(`FORWARD after update-status: ${forward.trim().split("\n").join("; ")}`);
@@ -175,6 +177,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
       const gone = await healthLine(target);
       s.note(`/run/flannel removed: ./health '${gone}'`);
       s.check(/^not-ready /.test(gone), `./health ready with /run/flannel removed: ${gone}`);
+      await recordBesideHealth(s, "during", units, target);
       await s.hook("update-status after /run/flannel was removed", target.updateStatus());
       await waitReady([target], RECOVERY_TIMEOUT_MS);
       await expectReady(s, target, "after the /run/flannel repair");
@@ -198,6 +201,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
       // Until a hook runs, nothing on the unit can know etcd lost its data: flanneld keeps its lease in
       // memory and the data plane needs no etcd. What ./health says then is noted; from each unit's first
       // hook on, a ready line must match a lease etcd holds.
+      await recordBesideHealth(s, "during", units, u(1));
       for (const unit of units) {
         s.note(`etcd wiped, before any hook: ${unit.name} ./health '${await healthLine(unit)}'`);
         const result = await s.hook(`update-status on ${unit.name} after the wipe`, unit.updateStatus());
@@ -226,6 +230,12 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
       const rotatedAt = Date.now();
       const tls = world.etcd.tls;
       if (!tls) throw new Error("the world's etcd has no TLS");
+      // Every unit still holds the old CA and certificate: etcd's new server certificate is refused.
+      const during = await recordBesideHealth(s, "during", units, u(1));
+      s.check(
+        during.every((line) => / etcd_up=0 /.test(line)),
+        `metrics with the old certificates: ${during.join(" | ")}`,
+      );
       const outputs: string[] = [];
       for (const [i, unit] of units.entries()) {
         const result = await s.hook(
@@ -344,6 +354,8 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
         await expectNamed(what, field);
         await expectUntouched(what);
       }
+      // Still on the last bad relation data, its status naming the field: what the metrics say then.
+      await recordBesideHealth(s, "during", units, target);
       await s.hook("relation data back", etcdChanges(target, relationIds[1] ?? 0, good));
       await expectActive("the relation data came back");
 
