@@ -11,6 +11,7 @@ import {
   statusLine,
   type TrackedUnit,
 } from "./campaign";
+import { recordBesideHealth } from "./metrics";
 import { Pinger, recoverySeconds } from "./pinger";
 
 // Faults of scale on one 8-machine world with a 3-member etcd cluster (the relation carries all 3 client
@@ -59,6 +60,12 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
             await s.hook(`deploy ${unit.name}`, unit.deploy());
             await s.hook(`relate ${unit.name}`, unit.relateEtcd(ETCD));
           }),
+        );
+        // Each unit's first reconcile installs the metrics timer, ready or not: every unit has figures.
+        const during = await s.recordMetrics("during", units);
+        s.check(
+          during.every((line) => / ready=[01] /.test(line)),
+          `no metrics after the first hooks: ${during.join(" | ")}`,
         );
         const lines = await waitReadyCounting(s, units);
         s.note(`install to all 8 ready: ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -116,6 +123,8 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
         state === "inactive" && restartsAfter === restartsBefore,
         `flanneld on the 4th unit is ${state}, restarting`,
       );
+      const during = await recordBesideHealth(s, "during", small, fourth);
+      s.check(/ ready=0 .* flanneld_up=0 /.test(during[3] ?? ""), `metrics while full: ${during[3]}`);
       await s.hook("update-status while full", fourth.updateStatus());
       s.check(
         (await statusLine(fourth)) === blocked,
@@ -153,6 +162,7 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
       const lostAt = Date.now();
       s.note(`killed the leader ${leader} of ${world.etcd.memberNames.join(",")}`);
       try {
+        await recordBesideHealth(s, "during", big, big[1] as CharmUnit);
         for (const unit of big) await s.hook(`update-status on ${unit.name}`, unit.updateStatus());
         s.note(`during: ${big[0]?.name} '${await statusLine(big[0] as CharmUnit)}'`);
         await wipeRemovedUnit(world.machine("m6"));
