@@ -24,6 +24,7 @@ import {
   statusLine,
   type TrackedUnit,
 } from "./campaign";
+import { recordBesideHealth } from "./metrics";
 import { Pinger } from "./pinger";
 
 // Faults on one 3-machine LXC world, in an order where each leaves the overlay as it found it: flanneld
@@ -139,8 +140,15 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
       const target = u(1);
       const pinger = await Pinger.start(c(0), c(1).address);
       const rebootAt = Date.now();
-      await target.machine.reboot();
-      const bootedAt = Date.now();
+      const rebooting = target.machine.reboot().then(() => Date.now());
+      rebooting.catch(() => undefined); // a failed reboot surfaces when awaited below, not as unhandled
+      // The rebooting machine cannot collect; the others' own readiness does not depend on it.
+      const during = await s.recordMetrics("during", [u(0), u(2)]);
+      s.check(
+        during.every((line) => / ready=1 reason=none /.test(line)),
+        `metrics of the others: ${during.join(" | ")}`,
+      );
+      const bootedAt = await rebooting;
       s.note(`m2 was down and booted again in ${((bootedAt - rebootAt) / 1000).toFixed(1)} s; no hook ran`);
       await settle(s, pinger, bootedAt);
       const health = await healthLine(target);
@@ -168,8 +176,18 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
       const m = target.machine;
       const dnsmasqBefore = await m.run(["cat", "/run/lxc/dnsmasq.pid"]);
       const pinger = await Pinger.start(c(0), c(1).address);
-      const { lines } = await sampleHealth(target, m.run(["systemctl", "restart", "lxc-net"]));
-      const restartedAt = Date.now();
+      const sampled = sampleHealth(target, m.run(["systemctl", "restart", "lxc-net"])).then((r) => ({
+        ...r,
+        at: Date.now(),
+      }));
+      sampled.catch(() => undefined); // a failed restart surfaces when awaited below, not as unhandled
+      // While lxc-net restarts (what the target says then depends on the moment): the others are untouched.
+      const during = await s.recordMetrics("during", units);
+      s.check(
+        [during[0], during[2]].every((line) => / ready=1 reason=none /.test(line ?? "")),
+        `metrics of the others: ${during.join(" | ")}`,
+      );
+      const { lines, at: restartedAt } = await sampled;
       s.note(`during systemctl restart lxc-net: ./health said ${lines.map((l) => `'${l}'`).join(" then ")}`);
       const dnsmasqAfter = await m.run(["cat", "/run/lxc/dnsmasq.pid"]);
       s.check(
@@ -288,6 +306,7 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
       // Deleting the primary address would take a secondary with it: the old one goes first.
       const renumber = `ip addr del ${target.machine.address}/24 dev eth0 && ip addr add ${newIp}/24 dev eth0`;
       await target.machine.run(["sh", "-c", renumber]);
+      await recordBesideHealth(s, "during", units, target);
       const modelPath = "/var/lib/juju-emulator/model.json";
       const model = JSON.parse(await target.machine.readFile(modelPath));
       Object.assign(model, { privateAddress: newIp, publicAddress: newIp });
