@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { renderInstallWarning } from "../../src/hooks/metrics-timer";
 import {
   clearInstallFailures,
   parseInstallFailures,
@@ -53,5 +54,25 @@ describe("the record of failed node-exporter installs", () => {
       '{"count": 1, "lastAt": "2026-12-06T12:30:00.000Z"}',
     ])
       expect(parseInstallFailures(text), text).toBeUndefined();
+  });
+});
+
+describe("renderInstallWarning", () => {
+  it("names what failed, when the charm tries again and how to install the package instead", () => {
+    expect(
+      renderInstallWarning({
+        ...FAILURES,
+        count: 1,
+        error: "apt-get failed (exit code 100): E: Unable to locate package prometheus-node-exporter",
+      }),
+    ).toBe(
+      "metrics: could not install prometheus-node-exporter (attempt 1): apt-get failed (exit code 100): " +
+        "E: Unable to locate package prometheus-node-exporter. The charm tries again in 10 min; the overlay " +
+        "is not affected. To serve the figures sooner, install it yourself (apt-get install " +
+        "prometheus-node-exporter from a mirror the machine reaches, or dpkg -i a copy of the package): it " +
+        "serves the textfile the metrics timer already writes. Deleting " +
+        "/var/lib/flannel-charm/node-exporter-install.json makes the next hook try again at once.",
+    );
+    expect(renderInstallWarning({ ...FAILURES, count: 7 })).toContain("The charm tries again in 6 h;");
   });
 });
