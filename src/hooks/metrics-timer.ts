@@ -1,7 +1,7 @@
 // Applies the metrics plan (machine/metrics-plan.ts): installs node-exporter when absent, writes the timer's
 // units and enables the timer. A failed install is logged and recorded, not fatal: the overlay works without
 // metrics, and the plan waits before the next attempt (see installRetryDelay).
-import { execProgram } from "../bridges/programs";
+import { execProgram, ProgramError } from "../bridges/programs";
 import { ensureFile, readFileIfExists, removeFile } from "../fs/atomic";
 import { jujuContext } from "../juju/context";
 import { jujuLog } from "../juju/status";
@@ -86,8 +86,11 @@ async function installNodeExporter(previous: InstallFailures | undefined): Promi
   try {
     await execProgram("env", APT_INSTALL, { timeoutMs: APT_TIMEOUT_MS });
   } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const failures = { count: (previous?.count ?? 0) + 1, lastAt: Date.now(), error: message };
+    const failures = {
+      count: (previous?.count ?? 0) + 1,
+      lastAt: Date.now(),
+      error: describeAptFailure(error),
+    };
     await writeInstallFailures(failures);
     await jujuLog("WARNING", renderInstallWarning(failures));
     return;
@@ -95,16 +98,27 @@ async function installNodeExporter(previous: InstallFailures | undefined): Promi
   await clearInstallFailures();
 }
 
-/** What failed, when the charm tries again, and how the operator installs the package instead. */
+/**
+ * The command and apt's first error line: it names what failed (a fetch, the lock), where the last one
+ * only suggests running apt-get update.
+ */
+export function describeAptFailure(error: unknown): string {
+  if (!(error instanceof ProgramError)) return error instanceof Error ? error.message : String(error);
+  const first = error.stderr.split("\n").find((line) => line.startsWith("E: "));
+  if (error.timedOut || first === undefined) return error.message;
+  return `${error.command} failed (exit code ${error.exitCode ?? "none"}): ${first.trim()}`;
+}
+
+/** When the charm tries again, how the operator installs the package instead, and last what failed. */
 export function renderInstallWarning(failures: InstallFailures): string {
   const minutes = Math.round(installRetryDelay(failures.count) / 60_000);
   const wait = minutes % 60 === 0 ? `${minutes / 60} h` : `${minutes} min`;
   return (
-    `metrics: could not install prometheus-node-exporter (attempt ${failures.count}): ${failures.error}. ` +
-    `The charm tries again in ${wait}; the overlay is not affected. To serve the figures sooner, install ` +
-    "it yourself (apt-get install prometheus-node-exporter from a mirror the machine reaches, or dpkg -i a " +
-    "copy of the package): it serves the textfile the metrics timer already writes. Deleting " +
-    `${INSTALL_FAILURES_PATH} makes the next hook try again at once.`
+    `metrics: prometheus-node-exporter could not be installed (attempt ${failures.count}); the charm tries ` +
+    `again in ${wait}, and the overlay is not affected. To serve the figures sooner, install it yourself ` +
+    "(apt-get install prometheus-node-exporter from a mirror the machine reaches, or dpkg -i a copy of the " +
+    "package): it serves the textfile the metrics timer already writes; deleting " +
+    `${INSTALL_FAILURES_PATH} makes the next hook try again at once. What failed: ${failures.error}`
   );
 }
 

@@ -2,7 +2,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { renderInstallWarning } from "../../src/hooks/metrics-timer";
+import { ProgramError } from "../../src/bridges/programs";
+import { describeAptFailure, renderInstallWarning } from "../../src/hooks/metrics-timer";
 import {
   clearInstallFailures,
   parseInstallFailures,
@@ -58,21 +59,42 @@ describe("the record of failed node-exporter installs", () => {
 });
 
 describe("renderInstallWarning", () => {
-  it("names what failed, when the charm tries again and how to install the package instead", () => {
-    expect(
-      renderInstallWarning({
-        ...FAILURES,
-        count: 1,
-        error: "apt-get failed (exit code 100): E: Unable to locate package prometheus-node-exporter",
-      }),
-    ).toBe(
-      "metrics: could not install prometheus-node-exporter (attempt 1): apt-get failed (exit code 100): " +
-        "E: Unable to locate package prometheus-node-exporter. The charm tries again in 10 min; the overlay " +
-        "is not affected. To serve the figures sooner, install it yourself (apt-get install " +
+  it("says when the charm tries again, how to install the package instead, and last what failed", () => {
+    const error =
+      "apt-get install failed (exit code 100): E: Unable to locate package prometheus-node-exporter";
+    expect(renderInstallWarning({ ...FAILURES, count: 1, error })).toBe(
+      "metrics: prometheus-node-exporter could not be installed (attempt 1); the charm tries again in 10 min, " +
+        "and the overlay is not affected. To serve the figures sooner, install it yourself (apt-get install " +
         "prometheus-node-exporter from a mirror the machine reaches, or dpkg -i a copy of the package): it " +
-        "serves the textfile the metrics timer already writes. Deleting " +
-        "/var/lib/flannel-charm/node-exporter-install.json makes the next hook try again at once.",
+        "serves the textfile the metrics timer already writes; deleting " +
+        "/var/lib/flannel-charm/node-exporter-install.json makes the next hook try again at once. What " +
+        `failed: ${error}`,
     );
-    expect(renderInstallWarning({ ...FAILURES, count: 7 })).toContain("The charm tries again in 6 h;");
+    expect(renderInstallWarning({ ...FAILURES, count: 4 })).toContain("tries again in 80 min,");
+    expect(renderInstallWarning({ ...FAILURES, count: 7 })).toContain("tries again in 6 h,");
+  });
+});
+
+describe("describeAptFailure", () => {
+  const command = "env DEBIAN_FRONTEND=noninteractive apt-get install -y -q prometheus-node-exporter";
+  const failed = (stderr: string, timedOut = false) =>
+    new ProgramError(command, timedOut, timedOut ? undefined : 100, stderr, `${command} failed: last line`);
+
+  it("names apt's first error line, which says what failed", () => {
+    const stderr = [
+      "W: an unrelated warning",
+      "E: Failed to fetch http://deb.debian.org/debian/pool/main/p/x.deb  Could not resolve 'deb.debian.org'",
+      "E: Unable to fetch some archives, maybe run apt-get update or try with --fix-missing?",
+      "",
+    ].join("\n");
+    expect(describeAptFailure(failed(stderr))).toBe(
+      `${command} failed (exit code 100): E: Failed to fetch http://deb.debian.org/debian/pool/main/p/x.deb  Could not resolve 'deb.debian.org'`,
+    );
+  });
+
+  it("keeps the error's own message when apt printed no error line or ran out of time", () => {
+    expect(describeAptFailure(failed("W: only a warning\n"))).toBe(`${command} failed: last line`);
+    expect(describeAptFailure(failed("E: Failed to fetch\n", true))).toBe(`${command} failed: last line`);
+    expect(describeAptFailure(new Error("spawn env ENOENT"))).toBe("spawn env ENOENT");
   });
 });
