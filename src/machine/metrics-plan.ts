@@ -53,7 +53,7 @@ export async function observeMetrics(): Promise<MetricsFacts> {
 /**
  * How long the install is left alone after `count` failures in a row. A failure may pass (another apt run
  * holding the lock on a machine's first boot, a mirror's hiccup: retried within minutes) or last (no
- * mirror at all: the wait grows to 6 h, so such a machine spends at most four bounded apt runs a day).
+ * mirror at all: the wait grows to 6 h, so such a machine settles at four apt runs a day, each bounded).
  */
 export function installRetryDelay(count: number): number {
   if (count < 1) return 0;
