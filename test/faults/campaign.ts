@@ -1,7 +1,7 @@
 import type { CharmUnit, OperationResult } from "../support/charm-unit";
 import { sleep } from "../support/overlay";
 import type { World } from "../world/world";
-import { metricsLine } from "./metrics";
+import { metricsLine, recordRecovered } from "./metrics";
 import { type Pinger, type PingLog, recoverySeconds } from "./pinger";
 import { recordResult, type ScenarioResult } from "./report";
 
@@ -93,16 +93,22 @@ export class Scenario {
   }
 }
 
-/** Runs a scenario body, then checks leases and records the result whatever happened; throws on failure. */
+/**
+ * Runs a scenario body, records what the metrics of `units` (read when the body ends: some scenarios
+ * place them) say once it recovered, then checks leases and records the result whatever happened; throws
+ * on failure.
+ */
 export async function runScenario(
   name: string,
   leases: () => Promise<string[]>,
+  units: () => readonly CharmUnit[],
   body: (scenario: Scenario) => Promise<void>,
 ): Promise<Scenario> {
   const scenario = new Scenario(name);
   let error: unknown;
   try {
     await body(scenario);
+    await recordRecovered(scenario, units());
   } catch (caught) {
     error = caught;
   }

@@ -26,6 +26,7 @@ import {
   statusLine,
   type TrackedUnit,
 } from "./campaign";
+import { recordBesideHealth } from "./metrics";
 import { Pinger } from "./pinger";
 import { hookOutput } from "./probes";
 
@@ -62,6 +63,7 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
   const leases = () => leaseViolations(world, tracked, kept);
   const c = (i: number) => containers[i] as Container;
   const u = (i: number) => units[i] as CharmUnit;
+  const all = () => units;
 
   /** docker0 as the lease wants it: the lease's first address and flanneld's MTU, and the container's MTU. */
   async function checkBridge(s: Scenario, unit: CharmUnit, container: Container, when: string) {
@@ -85,14 +87,20 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
   }
 
   it("7 docker restart by the operator: docker0 keeps the lease's address and MTU, containers answer again with no hook", async () => {
-    await runScenario("7 Docker daemon restart", leases, async (s) => {
+    await runScenario("7 Docker daemon restart", leases, all, async (s) => {
       const target = u(1);
       const before = c(1).address;
       const startedBefore = await startedAt(target.machine, c(1).name);
       const pinger = await Pinger.start(c(0), c(1).address);
       const restart = target.machine.run(["systemctl", "restart", "docker"]);
-      const { lines } = await sampleHealth(target, restart);
-      const restartedAt = Date.now();
+      // While dockerd restarts (what the target says then depends on the moment): flanneld and the other
+      // machine are untouched by it.
+      const sampled = sampleHealth(target, restart).then((r) => ({ ...r, at: Date.now() }));
+      sampled.catch(() => undefined); // a failed restart surfaces when awaited below, not as unhandled
+      const during = await s.recordMetrics("during", units);
+      s.check(/ flanneld_up=1 /.test(during[1] ?? ""), `metrics during the restart: ${during[1]}`);
+      s.check(/ ready=1 reason=none /.test(during[0] ?? ""), `metrics during the restart: ${during[0]}`);
+      const { lines, at: restartedAt } = await sampled;
       s.note(`during systemctl restart docker: ./health said ${lines.map((l) => `'${l}'`).join(" then ")}`);
       const address = await runningAddress(target.machine, c(1).name);
       const startedAfter = await startedAt(target.machine, c(1).name);
@@ -114,7 +122,7 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
   });
 
   it("13 daemon.json edited by hand: bip and mtu reconciled, the operator's keys and mode kept, a warning, written whole", async () => {
-    await runScenario("13b daemon.json edited by hand", leases, async (s) => {
+    await runScenario("13b daemon.json edited by hand", leases, all, async (s) => {
       const target = u(1);
       const m = target.machine;
       const original = JSON.parse(await m.readFile(DAEMON_JSON)) as Record<string, unknown>;
@@ -122,6 +130,7 @@ describe("Docker faults on 2 machines", { timeout: SCENARIO_TIMEOUT_MS }, () => 
       const edited = { ...original, bip: "10.10.250.1/24", mtu: 1400, ...operatorKeys };
       await m.writeFile(DAEMON_JSON, `${JSON.stringify(edited, null, 4)}\n`, 0o640);
       s.note(`edited by hand (mode 640): ${JSON.stringify(edited)}; ./health '${await healthLine(target)}'`);
+      await recordBesideHealth(s, "during", units, target);
 
       const pinger = await Pinger.start(c(0), c(1).address);
       const watch = watchWholeJson(m, DAEMON_JSON);

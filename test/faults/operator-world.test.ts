@@ -28,6 +28,7 @@ import {
   statusLine,
   type TrackedUnit,
 } from "./campaign";
+import { recordBesideHealth } from "./metrics";
 import { Pinger } from "./pinger";
 import {
   cmdlinesWith,
@@ -77,6 +78,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   const leases = () => leaseViolations(world, tracked, kept);
   const c = (i: number) => containers[i] as Container;
   const u = (i: number) => units[i] as CharmUnit;
+  const all = () => units;
 
   async function expectReady(s: Scenario, unit: CharmUnit, when: string) {
     const line = await healthLine(unit);
@@ -85,7 +87,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   }
 
   it("6 firewall reload: nat flush, FORWARD flushed with policy DROP, nft flush ruleset; rules back by update-status", async () => {
-    await runScenario("6 firewall reload (iptables/nft flush)", leases, async (s) => {
+    await runScenario("6 firewall reload (iptables/nft flush)", leases, all, async (s) => {
       const target = u(1);
       const m = target.machine;
       const pinger = await Pinger.start(c(0), c(1).address);
@@ -110,6 +112,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
           /^not-ready .*reason:(lxc-net-rules-missing|forward-dropped)$/.test(dropped),
           `./health did not name FORWARD: ${dropped}`,
         );
+        await recordBesideHealth(s, "during", units, target);
         await s.hook("update-status after the FORWARD flush", target.updateStatus());
         const forward = await m.run(["iptables", "-S", "FORWARD"]);
         s.note(`FORWARD after update-status: ${forward.trim().split("\n").join("; ")}`);
@@ -142,7 +145,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   });
 
   it("13 files edited or deleted by hand: lxc-net edited, unit file deleted, /run/flannel removed; the next hook repairs", async () => {
-    await runScenario("13 disk and file faults", leases, async (s) => {
+    await runScenario("13 disk and file faults", leases, all, async (s) => {
       const target = u(1);
       const m = target.machine;
       const lxcNet = "/etc/default/lxc-net";
@@ -174,6 +177,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
       const gone = await healthLine(target);
       s.note(`/run/flannel removed: ./health '${gone}'`);
       s.check(/^not-ready /.test(gone), `./health ready with /run/flannel removed: ${gone}`);
+      await recordBesideHealth(s, "during", units, target);
       await s.hook("update-status after /run/flannel was removed", target.updateStatus());
       await waitReady([target], RECOVERY_TIMEOUT_MS);
       await expectReady(s, target, "after the /run/flannel repair");
@@ -190,13 +194,14 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   });
 
   it("3 etcd loses its data: config re-created, every unit holds its old subnet again, ./health never lies", async () => {
-    await runScenario("3 etcd restarted empty", leases, async (s) => {
+    await runScenario("3 etcd restarted empty", leases, all, async (s) => {
       const pinger = await Pinger.start(c(0), c(1).address);
       await wipeEtcd(world);
       const wipedAt = Date.now();
       // Until a hook runs, nothing on the unit can know etcd lost its data: flanneld keeps its lease in
       // memory and the data plane needs no etcd. What ./health says then is noted; from each unit's first
       // hook on, a ready line must match a lease etcd holds.
+      await recordBesideHealth(s, "during", units, u(1));
       for (const unit of units) {
         s.note(`etcd wiped, before any hook: ${unit.name} ./health '${await healthLine(unit)}'`);
         const result = await s.hook(`update-status on ${unit.name} after the wipe`, unit.updateStatus());
@@ -219,12 +224,18 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   });
 
   it("8 TLS rotation: new CA and certificates through the relation; files 0600, flanneld reconnects, no key leaks", async () => {
-    await runScenario("8 etcd TLS rotation (new CA)", leases, async (s) => {
+    await runScenario("8 etcd TLS rotation (new CA)", leases, all, async (s) => {
       const pinger = await Pinger.start(c(0), c(1).address);
       await rotateEtcdTls(world);
       const rotatedAt = Date.now();
       const tls = world.etcd.tls;
       if (!tls) throw new Error("the world's etcd has no TLS");
+      // Every unit still holds the old CA and certificate: etcd's new server certificate is refused.
+      const during = await recordBesideHealth(s, "during", units, u(1));
+      s.check(
+        during.every((line) => / etcd_up=0 /.test(line)),
+        `metrics with the old certificates: ${during.join(" | ")}`,
+      );
       const outputs: string[] = [];
       for (const [i, unit] of units.entries()) {
         const result = await s.hook(
@@ -273,7 +284,7 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
   });
 
   it("14 bad input table: config, relation data and resources each get a status naming the field; nothing changes", async () => {
-    await runScenario("14 bad input table", leases, async (s) => {
+    await runScenario("14 bad input table", leases, all, async (s) => {
       const target = u(1);
       const pinger = await Pinger.start(c(0), c(1).address);
       // Taken again before each case: putting a value back legitimately restarts flanneld (ip-masq, say).
@@ -343,6 +354,8 @@ describe("operator faults on 2 LXC machines with a TLS etcd", { timeout: SCENARI
         await expectNamed(what, field);
         await expectUntouched(what);
       }
+      // Still on the last bad relation data, its status naming the field: what the metrics say then.
+      await recordBesideHealth(s, "during", units, target);
       await s.hook("relation data back", etcdChanges(target, relationIds[1] ?? 0, good));
       await expectActive("the relation data came back");
 

@@ -11,6 +11,7 @@ import {
   statusLine,
   type TrackedUnit,
 } from "./campaign";
+import { recordBesideHealth } from "./metrics";
 import { Pinger, recoverySeconds } from "./pinger";
 
 // Faults of scale on one 8-machine world with a 3-member etcd cluster (the relation carries all 3 client
@@ -46,6 +47,7 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
     await runScenario(
       "10 concurrent first deploy (8 units)",
       () => leaseViolations(world, track(units)),
+      () => units,
       async (s) => {
         units = await Promise.all(
           world.machines.map((machine, index) =>
@@ -58,6 +60,12 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
             await s.hook(`deploy ${unit.name}`, unit.deploy());
             await s.hook(`relate ${unit.name}`, unit.relateEtcd(ETCD));
           }),
+        );
+        // Each unit's first reconcile installs the metrics timer, ready or not: every unit has figures.
+        const during = await s.recordMetrics("during", units);
+        s.check(
+          during.every((line) => / ready=[01] /.test(line)),
+          `no metrics after the first hooks: ${during.join(" | ")}`,
         );
         const lines = await waitReadyCounting(s, units);
         s.note(`install to all 8 ready: ${((Date.now() - started) / 1000).toFixed(1)} s`);
@@ -77,14 +85,10 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
   });
 
   it("9 subnet exhaustion: the 4th unit of a /22 blocks clearly, then takes a freed subnet at its next hook", async () => {
-    const leases = () =>
-      leaseViolations(
-        world,
-        track(units.slice(4, 8).filter((u) => u.index !== 9)),
-        new Map(),
-        "/small/network",
-      );
-    await runScenario("9 subnet exhaustion (/22, 4 units)", leases, async (s) => {
+    // The small network's units once the second is removed (m5-m8's places in `units` after the body).
+    const remaining = () => units.slice(4, 8).filter((u) => u.index !== 9);
+    const leases = () => leaseViolations(world, track(remaining()), new Map(), "/small/network");
+    await runScenario("9 subnet exhaustion (/22, 4 units)", leases, remaining, async (s) => {
       // Machines m5-m8 leave the big network, then come back as units of a network with room for 3.
       await Promise.all(units.slice(4).map((unit) => s.hook(`remove ${unit.name}`, unit.operate("remove"))));
       await Promise.all(world.machines.slice(4).map(wipeRemovedUnit));
@@ -119,6 +123,8 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
         state === "inactive" && restartsAfter === restartsBefore,
         `flanneld on the 4th unit is ${state}, restarting`,
       );
+      const during = await recordBesideHealth(s, "during", small, fourth);
+      s.check(/ ready=0 .* flanneld_up=0 /.test(during[3] ?? ""), `metrics while full: ${during[3]}`);
       await s.hook("update-status while full", fourth.updateStatus());
       s.check(
         (await statusLine(fourth)) === blocked,
@@ -143,8 +149,9 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
     const kept = new Map<CharmUnit, string>();
     for (const unit of big) kept.set(unit, subnetOf(await healthLine(unit)));
     let added: CharmUnit | undefined;
-    const leases = () => leaseViolations(world, track(added ? [...big, added] : big), kept);
-    await runScenario("1 etcd cluster loses its leader", leases, async (s) => {
+    const tracked = () => (added ? [...big, added] : big);
+    const leases = () => leaseViolations(world, track(tracked()), kept);
+    await runScenario("1 etcd cluster loses its leader", leases, tracked, async (s) => {
       const m1 = big[0]?.machine as Machine;
       const source = JSON.parse(await m1.run(["ip", "-j", "-4", "addr", "show", "dev", "flannel0"]))[0]
         .addr_info[0].local;
@@ -155,6 +162,7 @@ describe("fault campaign on 8 machines", { timeout: SCENARIO_TIMEOUT_MS }, () =>
       const lostAt = Date.now();
       s.note(`killed the leader ${leader} of ${world.etcd.memberNames.join(",")}`);
       try {
+        await recordBesideHealth(s, "during", big, big[1] as CharmUnit);
         for (const unit of big) await s.hook(`update-status on ${unit.name}`, unit.updateStatus());
         s.note(`during: ${big[0]?.name} '${await statusLine(big[0] as CharmUnit)}'`);
         await wipeRemovedUnit(world.machine("m6"));

@@ -13,6 +13,9 @@ import { type HookPicture, planHook } from "../../src/machine/hook-plan";
 import { renderMetricsService, renderMetricsTimer } from "../../src/metrics/units";
 import { READY_FILTER, READY_NAT, readyFacts } from "./facts-fixture";
 
+/** When the steady unit's facts were read: 2026-12-06T12:00:00Z. */
+const NOW = Date.UTC(2026, 11, 6, 12);
+
 const METRICS_UNIT = {
   node: "/usr/bin/node",
   charmDir: "/var/lib/juju/agents/unit-flannel-0/charm",
@@ -78,6 +81,8 @@ function steadyInputs(): HookPicture {
     machine: readyFacts({ natRules: NAT, filterRules: FORWARD }),
     metrics: {
       exporterInstalled: true,
+      installFailures: undefined,
+      observedAt: NOW,
       serviceFile: renderMetricsService(METRICS_UNIT),
       timerFile: renderMetricsTimer(),
       timerEnabled: true,
@@ -91,6 +96,11 @@ const metrics =
   (i) => ({ ...i, metrics: { ...i.metrics, ...change } });
 
 type Change = (inputs: HookPicture) => HookPicture;
+
+/** `count` failed installs in a row, the last `minutes` before NOW. */
+function failedAgo(count: number, minutes: number) {
+  return { count, lastAt: NOW - minutes * 60_000, error: "apt-get failed (exit code 100)" };
+}
 const machine =
   (change: Partial<HookPicture["machine"]>): Change =>
   (i) => ({
@@ -125,6 +135,16 @@ describe("planHook", () => {
       "node-exporter missing",
       metrics({ exporterInstalled: false }),
       "prometheus-node-exporter is not installed",
+    ],
+    [
+      "node-exporter missing, its install failed 11 min ago (retried after 10)",
+      metrics({ exporterInstalled: false, installFailures: failedAgo(1, 11) }),
+      "prometheus-node-exporter is not installed",
+    ],
+    [
+      "node-exporter missing, its install failed 9 min ago (backing off), the timer disabled",
+      metrics({ exporterInstalled: false, installFailures: failedAgo(1, 9), timerEnabled: false }),
+      "the metrics timer is not enabled",
     ],
     ["the metrics timer deleted", metrics({ timerFile: undefined }), "the metrics timer's units differ"],
     [
@@ -225,6 +245,14 @@ describe("planHook", () => {
 
   it.each(drifts)("plans a repair for %s", (_, change, drift) => {
     expect(firstDrift(change(steadyInputs()))).toBe(drift);
+  });
+
+  it("plans nothing while a failed install of node-exporter backs off: the hook takes the fast path", () => {
+    const backingOff = metrics({ exporterInstalled: false, installFailures: failedAgo(7, 359) });
+    expect(planHook(backingOff(steadyInputs()))).toMatchObject({
+      actions: [],
+      status: { state: "active", message: "ready: subnet 10.10.16.1/24 mtu 1472 (lxcbr0)" },
+    });
   });
 });
 
