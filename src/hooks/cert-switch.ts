@@ -57,7 +57,9 @@ async function maySwitchNow(access: EtcdAccess, wanted: string, prefix: string):
     if (!(await takeRestartTurn(relationId, peers, { clientCertWanted: wanted }))) return false;
   }
   const read = await traced("etcd", () => readKeysLightly(access, [`${prefix}/config`]));
-  if (read.kind === "values") return true;
+  // A TLS handshake etcd refuses ends the session: "unavailable", as when it does not trust the certificate
+  // yet. An answer that is an error (e.g. permission denied) goes on: the full client then says what to fix.
+  if (read.kind !== "unavailable") return true;
   await jujuLog(
     "INFO",
     `etcd does not accept the renewed client certificate yet (${read.reason}); keeping the old one`,
