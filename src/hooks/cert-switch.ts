@@ -62,7 +62,12 @@ async function maySwitchNow(access: EtcdAccess, wanted: string, prefix: string):
   if (read.kind !== "unavailable") return true;
   await jujuLog(
     "INFO",
-    `etcd does not accept the renewed client certificate yet (${read.reason}); keeping the old one`,
+    `etcd does not accept the renewed client certificate yet (${firstLine(read.reason)}); keeping the old one`,
   );
   return false;
+}
+
+// OpenSSL's reasons end in a newline and sometimes run on; the log keeps one line.
+function firstLine(text: string): string {
+  return text.trim().split("\n")[0] ?? "";
 }
