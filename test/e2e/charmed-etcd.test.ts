@@ -159,6 +159,13 @@ describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout
       newCert,
     );
     // etcd does not trust the new certificate yet: the leader keeps its files, its flanneld and its status.
+    const said = after.logs.filter((log) => log.hook === "secret-expired").map((log) => log.message);
+    expect(said).toContainEqual(expect.stringMatching(/^renewed the etcd client certificate for flannel\./));
+    expect(said).toContainEqual(
+      expect.stringMatching(
+        /^etcd does not accept the renewed client certificate yet \(.*\); keeping the old one$/,
+      ),
+    );
     expect(await certOf(leader)).toBe(oldCert);
     expect(await flanneldPid(leader)).toBe(pidsBefore[0]);
     expect((await leader.status()).status).toBe("active");
