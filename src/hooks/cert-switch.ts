@@ -6,8 +6,8 @@
 // switches only in its turn and only once etcd answers a read made with the new certificate, so its
 // flanneld never restarts into credentials etcd refuses. A unit still on the old certificate meanwhile
 // keeps its running flanneld, its lease (24 h TTL) and its routes, and stays ready; what it loses from
-// etcd's restart on is etcd itself (lease renewal, other units' new leases) until its turn, minutes at
-// most.
+// etcd's restart on is etcd itself (lease renewal, other units' new leases) until its turn comes round,
+// one flanneld restart per unit ahead of it.
 import { certFingerprint } from "../etcd/cert-fingerprint";
 import { readKeysLightly } from "../etcd/light-read";
 import type { EtcdAccess } from "../etcd/relation-data";
