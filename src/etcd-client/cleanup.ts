@@ -13,6 +13,8 @@ export async function forgetEtcdClient(record: UnitRecord): Promise<void> {
   if (await removeTlsFiles()) await jujuLog("INFO", "removed the etcd-client key material from /etc/flannel");
   record.etcdEndpoints = [];
   record.etcdTls = false;
+  // A renewal this unit waited for is moot: left recorded, the peers would keep it pending for good.
+  delete record.clientCertWanted;
 }
 
 /** secret-remove: drops the revision Juju names (JUJU_SECRET_ID, JUJU_SECRET_REVISION) of a secret we own. */

@@ -3,7 +3,7 @@
 // the relation, and the request for the network's key prefix in the application databag.
 import type { JujuContext } from "../juju/context";
 import { relationGetApp, relationSetApp } from "../juju/relation";
-import { secretAdd, secretGet, secretGrant, secretInfoGet, secretSet } from "../juju/secret";
+import { type SecretInfo, secretAdd, secretGet, secretGrant, secretInfoGet, secretSet } from "../juju/secret";
 import { jujuLog } from "../juju/status";
 import { commonNameOf, identityOf } from "./identity";
 import { clientRequest, mtlsSecretLabel, requirerAppData } from "./protocol";
@@ -15,7 +15,7 @@ export async function ensureClientRequests(
   relationIds: readonly string[],
   etcdPrefix: string,
 ): Promise<void> {
-  const cert = await ensureClientIdentity(commonNameOf(context));
+  const cert = await ensureClientIdentity(commonNameOf(context), context);
   const request = clientRequest(etcdPrefix, identityOf(context));
   for (const relationId of relationIds) {
     const label = mtlsSecretLabel(relationId, request);
@@ -31,16 +31,42 @@ export async function ensureClientRequests(
   }
 }
 
-/** The application's certificate, created or renewed (new secret revision) when needed. */
-async function ensureClientIdentity(commonName: string): Promise<string> {
+/**
+ * The application's certificate, created or renewed (new secret revision) when needed: when it is due
+ * (needsRenewal) and when Juju says its current revision expired (the expire time set is the renewal time).
+ * The new revision of the mtls-cert secret follows in the same hook: Charmed etcd trusts it from its
+ * secret-changed on, and the units move to it one at a time (hooks/cert-switch.ts).
+ */
+async function ensureClientIdentity(commonName: string, context: JujuContext): Promise<string> {
   const { createClientIdentity, needsRenewal, renewalTime } = await import("./client-cert");
   const info = await secretInfoGet(CLIENT_SECRET_LABEL);
   const current = info ? await secretGet({ label: CLIENT_SECRET_LABEL }) : undefined;
-  if (current?.cert && current.key && !needsRenewal(current.cert, commonName)) return current.cert;
+  const expired = info !== undefined && isCurrentRevisionExpired(context, info);
+  if (current?.cert && current.key && !expired && !needsRenewal(current.cert, commonName))
+    return current.cert;
   const fresh = await createClientIdentity(commonName);
   const options = { label: CLIENT_SECRET_LABEL, expire: renewalTime(fresh.cert) };
   if (info) await secretSet(`secret:${info.id}`, { ...fresh }, options);
   else await secretAdd({ ...fresh }, { ...options, owner: "application" });
   await jujuLog("INFO", `${info ? "renewed" : "created"} the etcd client certificate for ${commonName}`);
   return fresh.cert;
+}
+
+/**
+ * Whether this hook is Juju's secret-expired for the client secret's current revision. One for an older
+ * revision (already replaced, e.g. by needsRenewal in an earlier hook) asks for nothing more.
+ */
+export function isCurrentRevisionExpired(
+  context: Pick<JujuContext, "hookName" | "secret">,
+  info: Pick<SecretInfo, "id" | "revision">,
+): boolean {
+  const { hookName, secret } = context;
+  if (hookName !== "secret-expired" || secret === undefined) return false;
+  const ours = secret.label === CLIENT_SECRET_LABEL || bareId(secret.id) === bareId(info.id);
+  return ours && (secret.revision === undefined || secret.revision === info.revision);
+}
+
+// Juju names a secret `secret:ID` or `secret://MODEL-UUID/ID`; secret-info-get keys it by ID alone.
+function bareId(uri: string): string {
+  return uri.replace(/^secret:(\/\/[^/]*\/)?/, "");
 }

@@ -1,6 +1,7 @@
 import { chmod, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { ensureFile, readFileIfExists, removeFile } from "../fs/atomic";
+import { certFingerprint } from "./cert-fingerprint";
 import type { EtcdTls } from "./relation-data";
 
 /** Where the charm keeps etcd client credentials, for itself and for flanneld. */
@@ -43,6 +44,12 @@ export async function readTlsFiles(dir: string = ETCD_TLS_DIR): Promise<EtcdTls 
     await readFileIfExists(paths.key),
   ];
   return ca !== undefined && cert !== undefined && key !== undefined ? { ca, cert, key } : undefined;
+}
+
+/** The fingerprint of the client certificate flanneld's files hold, if any (never the certificate itself). */
+export async function certificateInUse(dir: string = ETCD_TLS_DIR): Promise<string | undefined> {
+  const pem = await readFileIfExists(etcdTlsPaths(dir).cert);
+  return pem === undefined ? undefined : certFingerprint(pem);
 }
 
 /** Removes the credential files; returns whether any was there. */

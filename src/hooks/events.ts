@@ -3,6 +3,7 @@ import { EtcdRefused } from "../etcd/client";
 import { forgetEtcdClient, removeObsoleteRevision } from "../etcd-client/cleanup";
 import type { JujuContext } from "../juju/context";
 import { jujuLog, safeStatusMessage, statusSet } from "../juju/status";
+import { isCertSwitchStaged } from "./cert-switch";
 import { COS_AGENT_HOOKS, publishCosAgent } from "./cos-agent";
 import { etcdRelationIds, RELATE_HINT, RELATE_HINT_CHARMED } from "./etcd-access";
 import { writeHealthState } from "./health-state";
@@ -19,9 +20,11 @@ const REFUSED_HINT =
 type Handler = (record: UnitRecord, etcdRelations: readonly string[]) => Promise<UnitStatus | undefined>;
 
 // Peers coming, going or publishing change nothing on this machine, unless they bring this unit's turn to
-// install a staged flanneld; syncPeers then publishes and sums up.
+// restart (a staged flanneld, a renewed certificate); syncPeers then publishes and sums up.
 const peerHook: Handler = async (record, etcdRelations) =>
-  isUpgradeStaged(record) ? reconcile(record, etcdRelations) : undefined;
+  isUpgradeStaged(record) || (await isCertSwitchStaged(record))
+    ? reconcile(record, etcdRelations)
+    : undefined;
 
 const HANDLERS: Record<string, Handler> = {
   ...Object.fromEntries(

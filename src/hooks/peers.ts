@@ -1,4 +1,5 @@
 import { readLinkAddresses } from "../bridges/ip-addr";
+import { certificateInUse } from "../etcd/tls-files";
 import { FLANNEL_DEVICES } from "../flannel/service";
 import type { Lease } from "../flannel/subnet-env";
 import type { HealthObservation } from "../health/health";
@@ -14,7 +15,8 @@ import { PEER_RELATION, peerRelationId, publishReport, readPeers } from "../peer
 import { writePeersFile } from "../peers/peers-file";
 import type { Peer, PeerReport } from "../peers/report";
 import { reclaimStaleLeases } from "./lease-reclaim";
-import { isUpgradeStaged, passUpgradeTurn } from "./rolling-upgrade";
+import { passRestartTurn } from "./restart-turn";
+import { isUpgradeStaged } from "./rolling-upgrade";
 import type { UnitRecord } from "./unit-record";
 import type { UnitStatus } from "./unit-status";
 
@@ -40,19 +42,16 @@ export async function syncPeers(
   if (context.hookName === `${PEER_RELATION}-relation-broken`) return;
   const [relationId, leader] = await Promise.all([peerRelationId(), isLeader()]);
   if (relationId === undefined) return;
-  const report = await observeReport(record, known.observation);
+  const inUse = record.etcdTls ? await certificateInUse() : undefined;
+  const report = await observeReport(record, inUse, known.observation);
   // Independent tool calls, side by side: each is a process of its own.
   const [, peers, appData] = await Promise.all([
     publishReport(relationId, report),
     readPeers(relationId),
     leader ? relationGetApp(relationId, context.appName) : undefined,
   ]);
-  if (status && isUpgradeStaged(record)) {
-    await statusSet(
-      status.state,
-      `${status.message}; a new flanneld is staged, waiting for this unit's turn`,
-    );
-  }
+  const waits = waitingFor(record, inUse);
+  if (status && waits) await statusSet(status.state, `${status.message}; ${waits}`);
   await writePeersFile(peers.map(toTarget));
   if (appData !== undefined) {
     const units = [{ unit: context.unitName, report }, ...peers];
@@ -69,15 +68,12 @@ async function leadApplication(
 ) {
   const live = units.map(({ unit, report }) => ({ unit, ip: report.publicIp }));
   const leases = await reclaimStaleLeases(appData, live, record, config);
-  const upgrade = await passUpgradeTurn(appData, units);
-  const settings = { ...leases.settings, ...upgrade.settings };
+  const turn = await passRestartTurn(appData, units);
+  const settings = { ...leases.settings, ...turn.settings };
   if (Object.entries(settings).some(([key, value]) => (appData[key] ?? "") !== value)) {
     await relationSetApp(relationId, settings);
   }
-  const notes = [
-    ...leases.notes,
-    ...(upgrade.turn ? [`rolling flanneld upgrade: ${upgrade.turn} restarting`] : []),
-  ];
+  const notes = [...leases.notes, ...(turn.note ? [turn.note] : [])];
   const summary = summarizeApplication(
     units,
     record.joined?.network ?? "no network",
@@ -86,15 +82,28 @@ async function leadApplication(
   await applicationStatusSet(summary.state, [summary.message, ...notes].join("; "));
 }
 
+// What this unit still waits for, as a note after its (ready) status: a restart in its turn.
+function waitingFor(record: UnitRecord, inUse: string | undefined): string | undefined {
+  if (isUpgradeStaged(record)) return "a new flanneld is staged, waiting for this unit's turn";
+  if (record.clientCertWanted !== undefined && record.clientCertWanted !== inUse)
+    return "a renewed etcd client certificate waits for this unit's turn";
+  return undefined;
+}
+
 /** The peer targets mesh-check probes: every other unit's overlay address. */
 export function toTarget(peer: Peer): ProbeTarget {
   return { unit: peer.unit, subnet: peer.report.subnet, address: peer.report.overlayAddress };
 }
 
-async function observeReport(record: UnitRecord, known?: HealthObservation): Promise<PeerReport> {
+async function observeReport(
+  record: UnitRecord,
+  clientCert: string | undefined,
+  known?: HealthObservation,
+): Promise<PeerReport> {
   const observation = known ?? (await observeHealth());
   const lease = observation.facts.lease?.ok ? observation.facts.lease.lease : undefined;
   const health = computeHealth(observation);
+  const ready = health.exitCode === 0;
   return {
     subnet: lease?.subnet,
     publicIp: record.publicIp,
@@ -103,7 +112,9 @@ async function observeReport(record: UnitRecord, known?: HealthObservation): Pro
     health: health.line,
     overlayAddress: lease === undefined ? undefined : await overlayAddressOf(record, lease),
     upgradeWanted: record.upgradeWanted,
-    flanneldStamp: health.exitCode === 0 ? record.resourceStamp : undefined,
+    flanneldStamp: ready ? record.resourceStamp : undefined,
+    clientCertWanted: record.clientCertWanted,
+    clientCert: ready ? clientCert : undefined,
   };
 }
 

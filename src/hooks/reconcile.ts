@@ -5,6 +5,7 @@ import { jujuContext } from "../juju/context";
 import { jujuLog } from "../juju/status";
 import { configGet, isLeader } from "../juju/unit";
 import { ensureDataPath } from "./bridge";
+import { credentialsForNow } from "./cert-switch";
 import { bothEndpointsMessage, isEtcdClientRelation, readEtcdAccess } from "./etcd-access";
 import { ensureFlanneldBinary } from "./flanneld-binary";
 import { ensureFlanneldRunning, waitForHeldLease } from "./flanneld-service";
@@ -35,7 +36,13 @@ async function reconcileOverlay(record: UnitRecord, etcdRelations: readonly stri
   const config = await readConfig();
   record.containerType = config.containerType;
   const binary = await ensureFlanneldBinary(record);
-  const access = await readEtcdAccess(record, etcdRelations, await prepareEtcdClient(config, etcdRelations));
+  const relationAccess = await readEtcdAccess(
+    record,
+    etcdRelations,
+    await prepareEtcdClient(config, etcdRelations),
+  );
+  // Before anything asks etcd or writes the files: a unit waiting for its turn keeps the running credentials.
+  const access = await credentialsForNow(relationAccess, record, config.etcdPrefix);
   await ensureNetworkJoined(config, access, record);
   await ensureFlanneldRunning(config, access, binary, record);
   const { lease, bridge } = await ensureDataPath(

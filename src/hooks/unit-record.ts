@@ -34,6 +34,8 @@ export interface UnitRecord {
   rejectedResource?: { stamp: string; reason: string };
   /** The resource stamp of a new flanneld checked and staged for a rolling upgrade (see rolling-upgrade.ts). */
   upgradeWanted?: string;
+  /** The fingerprint of a renewed etcd client certificate waiting for (or just given) a rolling turn (cert-switch.ts). */
+  clientCertWanted?: string;
   /** The configured container-type, for ./health. */
   containerType?: ContainerType;
   /** The container bridge the charm configured, so switching container-type restores the old one. */

@@ -17,6 +17,8 @@ export interface JujuContext {
   readonly modelName: string;
   readonly modelUuid: string;
   readonly version: string;
+  /** Secret hooks (secret-changed, secret-expired, …): which secret and revision, as JUJU_SECRET_* say. */
+  readonly secret: { readonly id: string; readonly label?: string; readonly revision?: number } | undefined;
 }
 
 /** Builds a frozen context from an environment and argv (pure: pass process values explicitly). */
@@ -37,6 +39,7 @@ export function readJujuContext(env: NodeJS.ProcessEnv, argv: readonly string[] 
     modelName: env.JUJU_MODEL_NAME ?? "",
     modelUuid: env.JUJU_MODEL_UUID ?? "",
     version: env.JUJU_VERSION ?? "",
+    secret: secretOf(env),
   });
 }
 
@@ -56,6 +59,17 @@ function hookNameOf(env: NodeJS.ProcessEnv, argv: readonly string[]): string {
   const script = argv[1];
   if (script && basename(script) !== "dispatch" && script.includes("/hooks/")) return basename(script);
   return "";
+}
+
+function secretOf(env: NodeJS.ProcessEnv): JujuContext["secret"] {
+  const id = nonEmpty(env.JUJU_SECRET_ID);
+  if (id === undefined) return undefined;
+  const revision = nonEmpty(env.JUJU_SECRET_REVISION);
+  return Object.freeze({
+    id,
+    label: nonEmpty(env.JUJU_SECRET_LABEL),
+    revision: revision === undefined ? undefined : Number(revision),
+  });
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -14,6 +14,10 @@ export interface PeerReport {
   readonly upgradeWanted?: string;
   /** The resource the running flanneld came from; published only while the unit is ready. */
   readonly flanneldStamp?: string;
+  /** SHA-256 fingerprint of a renewed client certificate this unit waits to switch to (or just switched to). */
+  readonly clientCertWanted?: string;
+  /** SHA-256 fingerprint of the client certificate the running flanneld uses; published only while ready. */
+  readonly clientCert?: string;
 }
 
 /** A unit and what it published. */
@@ -31,6 +35,8 @@ const KEYS: Record<keyof PeerReport, string> = {
   overlayAddress: "overlay-address",
   upgradeWanted: "upgrade-wanted",
   flanneldStamp: "flanneld-stamp",
+  clientCertWanted: "client-cert-wanted",
+  clientCert: "client-cert",
 };
 
 /** Relation settings for a report; a field that is unknown becomes "" so that relation-set deletes it. */

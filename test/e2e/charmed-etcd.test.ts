@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { certFingerprint as fingerprintOf } from "../../src/etcd/cert-fingerprint";
 import { assertHooksSucceeded, type CharmUnit } from "../support/charm-unit";
 import { CharmedEtcd } from "../support/charmed-etcd";
 import {
@@ -11,12 +12,16 @@ import {
   subnetOf,
   waitReady,
 } from "../support/overlay";
+import { PeerMesh } from "../support/peer-mesh";
 import { World } from "../world/world";
 
 // flannel related to Charmed etcd's etcd-client endpoint, played on a real 3-member TLS etcd with
 // client-certificate auth and RBAC. Tests run in order and build on each other, as a deployment does.
 
 const PREFIX = "/coreos.com/network/";
+
+const flanneldPid = (unit: CharmUnit) =>
+  unit.machine.run(["systemctl", "show", "-p", "MainPID", "--value", "flannel"]);
 
 describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout: E2E_TIMEOUT_MS }, () => {
   let world: World;
@@ -35,11 +40,11 @@ describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout
   });
 
   /** etcdctl inside machine m1 with flannel's own certificate and key (read from its 0600 files). */
-  async function asFlannel(args: string[]) {
+  async function asFlannel(args: string[], dir = "/etc/flannel") {
     const tls = [
       "--cacert=/etc/flannel/etcd-ca.pem",
-      "--cert=/etc/flannel/etcd-cert.pem",
-      "--key=/etc/flannel/etcd-key.pem",
+      `--cert=${dir}/etcd-cert.pem`,
+      `--key=${dir}/etcd-key.pem`,
     ];
     const endpoints = `--endpoints=${world.etcd.endpoints.join(",")}`;
     return world.machine("m1").exec(["etcdctl", endpoints, ...tls, ...args], { env: { ETCDCTL_API: "3" } });
@@ -119,6 +124,104 @@ describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout
     expect(lines.map(subnetOf)).toEqual(subnets);
     const ca = await units[0]?.machine.readFile("/etc/flannel/etcd-ca.pem");
     expect(ca).toContain((await readFile(fresh.caFile, "utf8")).trim());
+  });
+
+  it("the client certificate renewed at its secret's expiry: etcd trusts the new one, units switch one per round", async () => {
+    const leader = units[0] as CharmUnit;
+    const mesh = new PeerMesh();
+    await mesh.join(...units);
+    const certOf = async (unit: CharmUnit) =>
+      (await unit.machine.readFile("/etc/flannel/etcd-cert.pem")).trim();
+    const oldCert = await certOf(leader);
+    await leader.machine.run([
+      "sh",
+      "-c",
+      "mkdir -p /var/lib/old-tls && cp /etc/flannel/etcd-*.pem /var/lib/old-tls/",
+    ]);
+    const pidsBefore = await Promise.all(units.map(flanneldPid));
+    const appSecret = (await leader.readModel()).secrets?.find((s) => s.label === "flannel-etcd-client");
+    if (!appSecret) throw new Error("the leader has no flannel-etcd-client secret");
+    const revisionBefore = appSecret.revisions.at(-1)?.revision ?? 0;
+
+    // Juju fires secret-expired at the expire time the leader set (the renewal time) on the leader.
+    const expired = await leader.secretExpired(`secret:${appSecret.id}`);
+    assertHooksSucceeded(expired, "secret-expired");
+    const after = await leader.readModel();
+    const renewed = after.secrets?.find((s) => s.id === appSecret.id);
+    expect(renewed?.revisions.at(-1)?.revision).toBe(revisionBefore + 1);
+    const newCert = Buffer.from(renewed?.revisions.at(-1)?.content.cert ?? "", "base64")
+      .toString()
+      .trim();
+    expect(newCert).toMatch(/^-----BEGIN CERTIFICATE-----/);
+    expect(newCert).not.toBe(oldCert);
+    const mtls = after.secrets?.find((s) => s.revisions.some((r) => r.content["mtls-cert"]));
+    expect(Buffer.from(mtls?.revisions.at(-1)?.content["mtls-cert"] ?? "", "base64").toString()).toBe(
+      newCert,
+    );
+    // etcd does not trust the new certificate yet: the leader keeps its files, its flanneld and its status.
+    const said = after.logs.filter((log) => log.hook === "secret-expired").map((log) => log.message);
+    expect(said).toContainEqual(expect.stringMatching(/^renewed the etcd client certificate for flannel\./));
+    expect(said).toContainEqual(
+      expect.stringMatching(
+        /^etcd does not accept the renewed client certificate yet \(.*\); keeping the old one$/,
+      ),
+    );
+    expect(await certOf(leader)).toBe(oldCert);
+    expect(await flanneldPid(leader)).toBe(pidsBefore[0]);
+    expect((await leader.status()).status).toBe("active");
+
+    // The controller hands the new revision to the other units; Charmed etcd re-trusts (secret-changed).
+    await provider.shareAppSecret(leader, units.slice(1));
+    await provider.mtlsCertChanged(units);
+    expect(provider.refusals).toEqual([]);
+
+    const restartsPerRound: number[] = [];
+    let pids = await Promise.all(units.map(flanneldPid));
+    for (let round = 0; round < 12; round++) {
+      for (const unit of units) assertHooksSucceeded(await unit.updateStatus(), `${unit.name} update-status`);
+      await mesh.deliverOnce();
+      // Waiting, switching or switched: every unit stays ready throughout.
+      for (const unit of units) expect((await unit.status()).status).toBe("active");
+      const now = await Promise.all(units.map(flanneldPid));
+      restartsPerRound.push(now.filter((pid, i) => pid !== pids[i]).length);
+      pids = now;
+      const certs = await Promise.all(units.map(certOf));
+      if (certs.every((cert) => cert === newCert) && !(await mesh.deliverOnce())) break;
+    }
+    console.log(`certificate renewal: flanneld restarts per round ${restartsPerRound.join(" ")}`);
+    expect(Math.max(...restartsPerRound)).toBe(1);
+    expect(restartsPerRound.reduce((a, b) => a + b, 0)).toBe(3);
+    for (const unit of units) expect(await certOf(unit)).toBe(newCert);
+    const lines = await waitReady(units);
+    expect(lines.map(subnetOf)).toEqual(subnets);
+    for (const unit of units) {
+      const model = await unit.readModel();
+      expect(model.error).toBeNull();
+      expect(model.unitStatus).toEqual({
+        status: "active",
+        message: expect.stringMatching(/^ready: subnet /),
+      });
+      const overlay = model.relations.find((r) => r.name === "overlay");
+      expect(overlay?.localUnitData["client-cert"]).toBe(fingerprintOf(newCert));
+    }
+    expect((await leader.readModel()).appStatus.message).toBe("3/3 units on 10.10.0.0/16 (udp)");
+    // The new certificate works under the prefix only; the old one is no longer trusted.
+    expect((await asFlannel(["put", `${PREFIX}probe`, "y"])).exitCode).toBe(0);
+    expect((await asFlannel(["put", "/elsewhere/probe", "y"])).stderr).toMatch(/permission denied/);
+    expect((await asFlannel(["del", `${PREFIX}probe`])).exitCode).toBe(0);
+    const withOld = await asFlannel(["get", `${PREFIX}config`], "/var/lib/old-tls");
+    expect(withOld.exitCode).not.toBe(0);
+    await leader.machine.run(["rm", "-rf", "/var/lib/old-tls"]);
+    // No key material in statuses or logs.
+    for (const unit of units) {
+      const model = await unit.readModel();
+      const key = await unit.machine.readFile("/etc/flannel/etcd-key.pem");
+      const body = key.split("\n")[1] ?? "";
+      expect(body.length).toBeGreaterThan(20);
+      expect(
+        JSON.stringify([model.unitStatus, model.appStatus, model.statusHistory, model.logs]),
+      ).not.toContain(body);
+    }
   });
 
   it("related to both etcd endpoints: blocked naming the relation to remove; removing the classic one brings it back", async () => {

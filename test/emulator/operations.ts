@@ -21,7 +21,7 @@ export const operationOptions = {
   /** The --data JSON from a file, or from stdin with `-`: no argv cap (one element is at most 128 KiB). */
   "data-file": { type: "string" },
   json: { type: "string" },
-  /** A secret's URI (secret-changed, secret-consumer-refresh). */
+  /** A secret's URI (secret-changed, secret-expired, secret-consumer-refresh). */
   uri: { type: "string" },
   /** Hooks run with FLANNEL_CHARM_TRACE and report the charm's waits. */
   trace: { type: "boolean" },
@@ -114,6 +114,8 @@ function runOp(
         need(values, "uri"),
         values["data-file"] === undefined ? json(values.json, {}) : data(),
       );
+    case "secret-expired":
+      return runner.secretExpired(opts, need(values, "uri"));
     case "secret-consumer-refresh":
       return runner.secretConsumerRefresh(opts, need(values, "uri"), need(values, "unit"));
     case "secret-put":

@@ -287,6 +287,35 @@ describe("secrets", () => {
     expect(statSync(opts.modelPath).mode & 0o077).toBe(0);
   });
 
+  it("the owner's leader gets secret-expired naming the secret, its label and the revision that expired", async () => {
+    const id = "d4s1g1vmp25c77ikfbe0";
+    const uri = `secret:${id}`;
+    const content = { cert: Buffer.from("one").toString("base64") };
+    const secret = {
+      id,
+      ownerKind: "application" as const,
+      ownerName: "flannel",
+      label: "flannel-etcd-client",
+      expireTime: "2026-03-01T00:00:00Z",
+      revisions: [
+        { revision: 1, content },
+        { revision: 2, content },
+      ],
+      grants: [],
+      consumers: {},
+    };
+    writeModel(opts.modelPath, createModel({ secrets: [secret] }));
+    const expired = await runner.secretExpired(opts, uri);
+    expect(expired.hooks.map((h) => h.hook)).toEqual(["secret-expired"]);
+    expect(envOf(expired.hooks[0]?.stdout ?? "")).toMatchObject({
+      JUJU_SECRET_ID: uri,
+      JUJU_SECRET_LABEL: "flannel-etcd-client",
+      JUJU_SECRET_REVISION: "2",
+    });
+    writeModel(opts.modelPath, createModel({ leader: false, secrets: [secret] }));
+    await expect(runner.secretExpired(opts, uri)).rejects.toThrow(/does not own/);
+  });
+
   it("a consumer that read a secret gets secret-changed for the owner's new revision, and sees it on --refresh", async () => {
     const id = "9m4e2mr0ui3e8a215n4g";
     const uri = `secret:${id}`;

@@ -318,6 +318,22 @@ export function secretChanged(opts: RunnerOptions, uri: string, content: Record<
   );
 }
 
+/**
+ * A revision of a secret this unit owns reached the expire time set with it: secret-expired names the
+ * secret, its owner label and that revision (for an application's secret Juju tells the leader).
+ */
+export function secretExpired(opts: RunnerOptions, uri: string) {
+  return operate(opts, (m) => {
+    const secret = m.secrets?.find((s) => `secret:${s.id}` === uri);
+    if (!secret) throw new Error(`no secret ${uri} in the model`);
+    const owner = secret.ownerKind === "unit" ? secret.ownerName === m.unitName : m.leader;
+    if (!owner || secret.ownerName.split("/")[0] !== m.unitName.split("/")[0])
+      throw new Error(`${m.unitName} does not own ${uri} (or is not its application's leader)`);
+    const revision = secret.revisions.at(-1)?.revision;
+    return [{ hook: "secret-expired", secret: { uri, label: secret.label, revision } }];
+  });
+}
+
 /** A remote unit that consumes this unit's secret moves to its latest revision: secret-remove for the ones left behind. */
 export function secretConsumerRefresh(opts: RunnerOptions, uri: string, unit: string) {
   let obsolete: HookEvent[] = [];

@@ -37,8 +37,25 @@ describe("readJujuContext", () => {
       modelName: "prod",
       modelUuid: "uuid-1",
       version: "3.4.2",
+      secret: undefined,
     });
     expect(Object.isFrozen(context)).toBe(true);
+  });
+
+  it("reads which secret and revision a secret hook is about", () => {
+    const context = readJujuContext({
+      ...base,
+      JUJU_DISPATCH_PATH: "hooks/secret-expired",
+      JUJU_SECRET_ID: "secret:d4s1g1vmp25c77ikfbe0",
+      JUJU_SECRET_LABEL: "flannel-etcd-client",
+      JUJU_SECRET_REVISION: "3",
+    });
+    expect(context.hookName).toBe("secret-expired");
+    expect(context.secret).toEqual({
+      id: "secret:d4s1g1vmp25c77ikfbe0",
+      label: "flannel-etcd-client",
+      revision: 3,
+    });
   });
 
   it("falls back to the hooks/<name> script for old Juju, and to CHARM_DIR", () => {

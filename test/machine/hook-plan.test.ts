@@ -301,4 +301,34 @@ describe("planHook with TLS", () => {
     ]);
     expect(firstDrift(service({ tlsFilesPrivate: false })(tlsInputs()))).toBe("etcd TLS files differ");
   });
+
+  it("a renewed client certificate the running flanneld does not use yet: the full reconcile takes the hook", () => {
+    // The files and the record are the old certificate's; the leader's secret holds the new one.
+    const renewed = {
+      ...data,
+      client_cert: pem("CERTIFICATE").replace("AAAA", "BBBB"),
+      client_key: pem("PRIVATE KEY").replace("AAAA", "BBBB"),
+    };
+    expect(planHook({ ...tlsInputs(), etcdUnits: [{ unit: "etcd/0", data: renewed }] }).actions).toEqual([
+      {
+        step: "inputs",
+        effect: { kind: "reconcile-inputs" },
+        why: "etcd endpoints, prefix or credentials changed",
+      },
+    ]);
+  });
+
+  it("after the switch in its turn (files, record and relation agree again) the plan is empty", () => {
+    const tls2 = { ...tls, cert: tls.cert.replace("AAAA", "BBBB"), key: tls.key.replace("AAAA", "BBBB") };
+    const access2 = { endpoints: access.endpoints, tls: tls2 };
+    const data2 = { ...data, client_cert: tls2.cert, client_key: tls2.key };
+    const inputs = tlsInputs();
+    const switched: HookPicture = {
+      ...inputs,
+      record: { ...inputs.record, networkConfirmed: fingerprintOf(access2, PREFIX), clientCertWanted: "x" },
+      etcdUnits: [{ unit: "etcd/0", data: data2 }],
+      service: { ...inputs.service, tlsFiles: tls2 },
+    };
+    expect(planHook(switched).actions).toEqual([]);
+  });
 });

@@ -15,6 +15,8 @@ describe("the peer report", () => {
       "overlay-address": "",
       "upgrade-wanted": "",
       "flanneld-stamp": "",
+      "client-cert-wanted": "",
+      "client-cert": "",
     });
   });
 

@@ -148,6 +148,11 @@ export class CharmUnit {
     return this.operateWithStdin(JSON.stringify(content), "secret-changed", ...args);
   }
 
+  /** Juju tells the owner (the leader, for an application's secret) that a revision reached its expire time. */
+  secretExpired(uri: string) {
+    return this.operate("secret-expired", "--uri", uri);
+  }
+
   private async operateWithStdin(stdin: string | undefined, op: string, ...args: string[]) {
     const argv = [op, "--model", this.model, "--charm-dir", this.charmDir, ...args];
     return JSON.parse(await this.emulator(argv, stdin)) as OperationResult;

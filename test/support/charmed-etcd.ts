@@ -1,7 +1,7 @@
 // Charmed etcd's etcd-client provider, played on the world's real etcd (client-certificate auth and RBAC
 // on), as canonical/charmed-etcd-operator behaves: for a request it creates the user (the certificate's
 // common name) and a role with read-write on the requested prefix only, trusts the certificate as a client
-// CA and restarts the members one at a time; it answers with endpoints, version and two secrets (CA, user).
+// CA and restarts the members one at a time (a renewed certificate replaces the old one in that trust); it answers with endpoints, version and two secrets (CA, user).
 // It refuses a CA certificate and a common name in use. It acts only through the emulator: relation data,
 // secrets put into the units' models, and the controller's part (the leader's application secret reaching
 // the other units).
@@ -89,6 +89,26 @@ export class CharmedEtcd {
     this.managed = { commonName, cert, resource: request.resource as string };
     await this.writeTrust();
     await this.publish(units, request);
+  }
+
+  /**
+   * Charmed etcd's secret-changed for the requirer's mtls-cert secret (mtls_cert_updated): the new
+   * certificate is checked, the user stays (same common name), and the trusted client CAs become the
+   * server CA plus each relation's current mtls-cert: the old certificate is dropped at once, with no grace,
+   * and the members restart one at a time. The relation data does not change.
+   */
+  async mtlsCertChanged(units: readonly CharmUnit[]): Promise<void> {
+    const model = await (units[0] as CharmUnit).readModel();
+    const request = this.requestOf(model);
+    const cert = this.certificateOf(model, request["secret-mtls"] as string);
+    const problem = refusalOf(cert);
+    if (problem) return void this.refusals.push(problem);
+    const commonName = new x509.X509Certificate(cert).subjectName.getField("CN")[0] ?? "";
+    if (!this.managed || this.managed.commonName !== commonName)
+      throw new Error(`a new common name (${commonName}) is a new user: answer() handles that`);
+    if (this.managed.cert === cert) return;
+    this.managed = { ...this.managed, cert };
+    await this.writeTrust();
   }
 
   /** juju remove-relation: the units see -broken; the provider deletes user, role and trust. */

@@ -37,20 +37,29 @@ export class PeerMesh {
   /** Delivers -changed until every unit has seen every other unit's latest settings (and the app bag). */
   async settle(maxRounds = 6): Promise<void> {
     for (let round = 0; round < maxRounds; round++) {
-      const views = await Promise.all(this.members.map((unit) => this.relationOf(unit)));
-      const deliveries = this.members.flatMap((unit, i) =>
-        this.members.flatMap((other, j) => this.staleFor(unit, views[i], other, views[j])),
-      );
-      if (deliveries.length === 0) return;
-      const byUnit = new Map<CharmUnit, (() => Promise<void>)[]>();
-      for (const { to, deliver } of deliveries) byUnit.set(to, [...(byUnit.get(to) ?? []), deliver]);
-      await Promise.all(
-        [...byUnit.values()].map(async (jobs) => {
-          for (const job of jobs) await job();
-        }),
-      );
+      if (!(await this.deliverOnce())) return;
     }
     throw new Error(`peer settings did not settle in ${maxRounds} rounds`);
+  }
+
+  /**
+   * One round of deliveries: every setting that was stale when the round began (so what a hook of this
+   * round publishes waits for the next). Returns whether anything was delivered.
+   */
+  async deliverOnce(): Promise<boolean> {
+    const views = await Promise.all(this.members.map((unit) => this.relationOf(unit)));
+    const deliveries = this.members.flatMap((unit, i) =>
+      this.members.flatMap((other, j) => this.staleFor(unit, views[i], other, views[j])),
+    );
+    if (deliveries.length === 0) return false;
+    const byUnit = new Map<CharmUnit, (() => Promise<void>)[]>();
+    for (const { to, deliver } of deliveries) byUnit.set(to, [...(byUnit.get(to) ?? []), deliver]);
+    await Promise.all(
+      [...byUnit.values()].map(async (jobs) => {
+        for (const job of jobs) await job();
+      }),
+    );
+    return true;
   }
 
   private staleFor(unit: CharmUnit, mine: Relation, other: CharmUnit, theirs: Relation) {
