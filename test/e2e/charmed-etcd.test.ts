@@ -94,8 +94,19 @@ describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout
     const { refusalOf } = await import("../support/charmed-etcd");
     const ca = (await import("node:fs/promises")).readFile(world.etcd.files?.caFile ?? "", "utf8");
     expect(refusalOf(await ca)).toBe("a CA certificate is refused");
-    const user = await world.etcdctl(["user", "get", provider.commonName ?? ""]);
-    expect(user.exitCode).toBe(0);
+    // A second requirer whose certificate carries a common name etcd already has a user for: refused,
+    // and nothing of the first one's is touched (its user, its role, every unit still ready).
+    const commonName = provider.commonName ?? "";
+    const roleBefore = await world.etcdctl(["role", "get", commonName]);
+    const second = new CharmedEtcd(world);
+    await second.answer(units);
+    expect(second.refusals).toEqual([`user ${commonName} already exists`]);
+    expect((await world.etcdctl(["role", "get", commonName])).stdout).toBe(roleBefore.stdout);
+    expect(await Promise.all(units.map(async (unit) => (await unit.status()).status))).toEqual([
+      "active",
+      "active",
+      "active",
+    ]);
   });
 
   it("the provider's CA rotated through a new secret revision: units follow, same subnets, no hook error", async () => {
