@@ -5,7 +5,7 @@ import {
   deployCluster,
   ping,
   sleep,
-  startLxcContainer,
+  startPinnedLxcContainer,
   subnetOf,
   waitReady,
 } from "../support/overlay";
@@ -49,22 +49,7 @@ describe("fault campaign on 3 LXC machines", { timeout: SCENARIO_TIMEOUT_MS }, (
     await new PeerMesh().join(...units);
     for (const [i, unit] of units.entries()) {
       kept.set(unit, subnetOf(lines[i] ?? ""));
-      const container = await startLxcContainer(unit.machine, `c${i + 1}`);
-      // Autostart, and the MAC pinned as an operator who wants stable container addresses does: Debian's
-      // default.conf has no hwaddr, so each start would draw a new MAC and a new DHCP address.
-      const mac = (
-        await unit.machine.run([
-          "lxc-attach",
-          "-n",
-          container.name,
-          "--",
-          "cat",
-          "/sys/class/net/eth0/address",
-        ])
-      ).trim();
-      const extra = `lxc.start.auto = 1\nlxc.net.0.hwaddr = ${mac}\n`;
-      await unit.machine.run(["sh", "-c", `printf '${extra}' >>/var/lib/lxc/${container.name}/config`]);
-      containers.push(container);
+      containers.push(await startPinnedLxcContainer(unit.machine, `c${i + 1}`));
     }
     tracked = units.map((unit) => ({ unit, publicIp: unit.machine.address }));
   }, SETUP_TIMEOUT_MS);

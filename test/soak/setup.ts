@@ -1,5 +1,5 @@
 import { assertHooksSucceeded, CharmUnit, modernEtcdData } from "../support/charm-unit";
-import { type Container, dockerContainer, startLxcContainer, waitReady } from "../support/overlay";
+import { type Container, dockerContainer, startPinnedLxcContainer, waitReady } from "../support/overlay";
 import type { Machine } from "../world/world";
 import { World } from "../world/world";
 import type { Host } from "./context";
@@ -71,18 +71,5 @@ async function deployHost(machine: Machine, index: number, kind: HostKind, data:
  */
 async function startContainer(machine: Machine, kind: HostKind, index: number): Promise<Container> {
   if (kind === "docker") return dockerContainer(machine, `d${index + 1}`, ["--restart", "always", "--init"]);
-  const container = await startLxcContainer(machine, `c${index + 1}`);
-  const mac = await machine.run([
-    "lxc-attach",
-    "-n",
-    container.name,
-    "--",
-    "cat",
-    "/sys/class/net/eth0/address",
-  ]);
-  const extra = `lxc.start.auto = 1\nlxc.net.0.hwaddr = ${mac.trim()}\n`;
-  await machine.run(["sh", "-c", 'cat >>"$1"', "sh", `/var/lib/lxc/${container.name}/config`], {
-    stdin: extra,
-  });
-  return container;
+  return startPinnedLxcContainer(machine, `c${index + 1}`);
 }

@@ -142,6 +142,18 @@ export async function startLxcContainer(machine: Machine, name: string): Promise
 }
 
 /**
+ * An LXC container that starts with its machine and keeps its MAC, so its DHCP address, across starts, as an
+ * operator who wants stable container addresses sets it up (Debian's default.conf has no hwaddr).
+ */
+export async function startPinnedLxcContainer(machine: Machine, name: string): Promise<Container> {
+  const container = await startLxcContainer(machine, name);
+  const argv = ["lxc-attach", "-n", name, "--", "cat", "/sys/class/net/eth0/address"];
+  const extra = `lxc.start.auto = 1\nlxc.net.0.hwaddr = ${(await machine.run(argv)).trim()}\n`;
+  await machine.run(["sh", "-c", 'cat >>"$1"', "sh", `/var/lib/lxc/${name}/config`], { stdin: extra });
+  return container;
+}
+
+/**
  * Starts a container from a `docker import`ed busybox image (built once per machine); resolves to its
  * address. `runArgs` go to `docker run` before the image (e.g. `--restart always`).
  */
