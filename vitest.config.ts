@@ -42,6 +42,8 @@ export default defineConfig({
   test: {
     globalSetup: ["test/support/global-setup.ts"],
     reporters: ["default"],
+    // Vitest takes the sequencer from the root config only (a project's own is not used).
+    sequence: { sequencer: LongestFirst },
     projects: [
       {
         test: {
@@ -59,7 +61,7 @@ export default defineConfig({
           name: "worlds",
           include: WORLD_FILES,
           maxWorkers: 2,
-          sequence: { groupOrder: 2, sequencer: LongestFirst },
+          sequence: { groupOrder: 2 },
         },
       },
     ],
