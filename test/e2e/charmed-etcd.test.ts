@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { certFingerprint as fingerprintOf } from "../../src/etcd/cert-fingerprint";
 import { assertHooksSucceeded, type CharmUnit } from "../support/charm-unit";
-import { CharmedEtcd } from "../support/charmed-etcd";
+import { CharmedEtcd, etcdctlAsFlannel } from "../support/charmed-etcd";
 import {
   type Container,
   deployUnits,
@@ -39,16 +39,7 @@ describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout
     await world?.teardown();
   });
 
-  /** etcdctl inside machine m1 with flannel's own certificate and key (read from its 0600 files). */
-  async function asFlannel(args: string[], dir = "/etc/flannel") {
-    const tls = [
-      "--cacert=/etc/flannel/etcd-ca.pem",
-      `--cert=${dir}/etcd-cert.pem`,
-      `--key=${dir}/etcd-key.pem`,
-    ];
-    const endpoints = `--endpoints=${world.etcd.endpoints.join(",")}`;
-    return world.machine("m1").exec(["etcdctl", endpoints, ...tls, ...args], { env: { ETCDCTL_API: "3" } });
-  }
+  const asFlannel = (args: string[], dir?: string) => etcdctlAsFlannel(world, args, dir);
 
   it("every unit becomes ready and containers ping across hosts", async () => {
     units = await deployUnits(world, "lxc");

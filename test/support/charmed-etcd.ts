@@ -228,6 +228,17 @@ export class CharmedEtcd {
   }
 }
 
+/** etcdctl inside machine m1 with flannel's own certificate and key (read from its 0600 files, or from `dir`). */
+export function etcdctlAsFlannel(world: World, args: string[], dir = "/etc/flannel") {
+  const tls = [
+    "--cacert=/etc/flannel/etcd-ca.pem",
+    `--cert=${dir}/etcd-cert.pem`,
+    `--key=${dir}/etcd-key.pem`,
+  ];
+  const endpoints = `--endpoints=${world.etcd.endpoints.join(",")}`;
+  return world.machine("m1").exec(["etcdctl", endpoints, ...tls, ...args], { env: { ETCDCTL_API: "3" } });
+}
+
 /** Charmed etcd refuses a certificate that can sign: CA:TRUE, keyCertSign or cRLSign (or no constraints). */
 export function refusalOf(pem: string): string | undefined {
   const cert = new x509.X509Certificate(pem);
