@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { execa } from "execa";
 import { afterAll, beforeAll } from "vitest";
 import { JUJUC_CLIENT } from "../support/paths";
 import { Agent } from "./agent";
@@ -27,4 +28,21 @@ export function useAgent(prefix: string): AgentFixture {
     if (fixture.root) rmSync(fixture.root, { recursive: true, force: true });
   });
   return fixture;
+}
+
+/** Runs `argv` as a hook does: the jujuc client under the tool's name, in the agent's context `contextId`. */
+export function callTool(fixture: AgentFixture, contextId: string, argv: string[], cwd: string, stdin = "") {
+  const [name = "", ...args] = argv;
+  return execa(join(fixture.binDir, name), args, {
+    cwd,
+    env: {
+      JUJU_AGENT_SOCKET_ADDRESS: fixture.agent.socketPath,
+      JUJU_AGENT_SOCKET_NETWORK: "unix",
+      JUJU_CONTEXT_ID: contextId,
+    },
+    extendEnv: false,
+    input: stdin,
+    reject: false,
+    stripFinalNewline: false,
+  });
 }

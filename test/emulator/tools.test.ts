@@ -1,9 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { useAgent } from "./agent-fixture";
+import { callTool, useAgent } from "./agent-fixture";
 import { createModel, type Model, readModel, writeModel } from "./model";
 
 const fixture = useAgent("emu-agent-");
@@ -34,21 +33,9 @@ function setModel(overrides: Partial<Model> = {}): void {
 
 /** Calls a hook tool as a hook would: jujuc under the tool's name, in a context the agent holds. */
 async function run(argv: string[], env: Record<string, string> = {}, stdin = "") {
-  const [name = "", ...args] = argv;
   const contextId = `flannel/0-test-${++calls}`;
   fixture.agent.openContext(contextId, env, readModel(modelPath));
-  const result = await execa(join(fixture.binDir, name), args, {
-    cwd: dir,
-    env: {
-      JUJU_AGENT_SOCKET_ADDRESS: fixture.agent.socketPath,
-      JUJU_AGENT_SOCKET_NETWORK: "unix",
-      JUJU_CONTEXT_ID: contextId,
-    },
-    extendEnv: false,
-    input: stdin,
-    reject: false,
-    stripFinalNewline: false,
-  });
+  const result = await callTool(fixture, contextId, argv, dir, stdin);
   writeModel(modelPath, fixture.agent.closeContext(contextId).model);
   return { exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
 }

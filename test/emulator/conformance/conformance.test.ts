@@ -1,9 +1,8 @@
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { useAgent } from "../agent-fixture";
+import { callTool, useAgent } from "../agent-fixture";
 import type { Model } from "../model";
 import type { ConformanceCase, ToolTable } from "./case";
 import { jujuFixture } from "./fixture";
@@ -15,20 +14,8 @@ const fixture = useAgent("emu-conformance-");
 // against a fresh copy of Juju's fixture in a running agent.
 let contexts = 0;
 
-async function call(dir: string, contextId: string, argv: string[], stdin: string | undefined) {
-  const [name = "", ...args] = argv;
-  return execa(join(fixture.binDir, name), args, {
-    cwd: dir,
-    env: {
-      JUJU_AGENT_SOCKET_ADDRESS: fixture.agent.socketPath,
-      JUJU_AGENT_SOCKET_NETWORK: "unix",
-      JUJU_CONTEXT_ID: contextId,
-    },
-    extendEnv: false,
-    input: stdin ?? "",
-    reject: false,
-    stripFinalNewline: false,
-  });
+function call(dir: string, contextId: string, argv: string[], stdin: string | undefined) {
+  return callTool(fixture, contextId, argv, dir, stdin ?? "");
 }
 
 async function runCase(
