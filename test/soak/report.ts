@@ -38,19 +38,23 @@ export interface SoakReport {
   notes: string[];
 }
 
-export interface ReportInput {
-  seed: number;
-  minutes: number;
-  reproduce: string;
-  updateStatusIntervalS: number;
-  recoveryWindowS: number;
-  world: string;
+/** What the soak recorded: the report's own settings and counts, and the raw events they come from. */
+export interface ReportInput
+  extends Pick<
+    SoakReport,
+    | "seed"
+    | "minutes"
+    | "reproduce"
+    | "updateStatusIntervalS"
+    | "recoveryWindowS"
+    | "world"
+    | "violations"
+    | "hooksRun"
+    | "notes"
+  > {
   startedAt: number;
   endedAt: number;
   events: FaultEvent[];
-  violations: Violation[];
-  hooksRun: number;
-  notes: string[];
 }
 
 /** Builds the report from what the soak recorded. */
