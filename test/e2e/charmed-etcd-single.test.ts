@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CharmUnit } from "../support/charm-unit";
 import { CharmedEtcd, etcdctlAsFlannel } from "../support/charmed-etcd";
 import { deployUnits, E2E_TIMEOUT_MS, subnetOf, waitReady } from "../support/overlay";
-import { World } from "../world/world";
+import type { World } from "../world/world";
 
 // Charmed etcd deployed as one unit (its default): one TLS member with client-certificate auth and RBAC,
 // restarted in place when it trusts a new client. The three-member case is charmed-etcd.test.ts.
@@ -15,9 +15,7 @@ describe("flannel on a one-member Charmed etcd", { timeout: E2E_TIMEOUT_MS }, ()
   let units: CharmUnit[];
 
   beforeAll(async () => {
-    world = await World.boot({ machines: 2, docker: false, etcd: { tls: true, members: 1 } });
-    provider = new CharmedEtcd(world);
-    await provider.enableAuth();
+    ({ world, provider } = await CharmedEtcd.boot(2, 1));
   });
   afterAll(async () => {
     await world?.teardown();

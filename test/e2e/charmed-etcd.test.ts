@@ -13,7 +13,7 @@ import {
   waitReady,
 } from "../support/overlay";
 import { PeerMesh } from "../support/peer-mesh";
-import { World } from "../world/world";
+import type { World } from "../world/world";
 
 // flannel related to Charmed etcd's etcd-client endpoint, played on a real 3-member TLS etcd with
 // client-certificate auth and RBAC. Tests run in order and build on each other, as a deployment does.
@@ -31,9 +31,7 @@ describe("flannel on Charmed etcd (etcd-client, 3 TLS members, RBAC)", { timeout
   const containers: Container[] = [];
 
   beforeAll(async () => {
-    world = await World.boot({ machines: 3, docker: false, etcd: { tls: true, members: 3 } });
-    provider = new CharmedEtcd(world);
-    await provider.enableAuth();
+    ({ world, provider } = await CharmedEtcd.boot(3, 3));
   });
   afterAll(async () => {
     await world?.teardown();

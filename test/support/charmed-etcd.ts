@@ -10,7 +10,7 @@ import { writeFile } from "node:fs/promises";
 import * as x509 from "@peculiar/x509";
 import type { Model, SecretRecord } from "../emulator/model";
 import { newSecretId } from "../emulator/secrets";
-import type { World } from "../world/world";
+import { World } from "../world/world";
 import { assertHooksSucceeded, type CharmUnit } from "./charm-unit";
 
 export const PROVIDER_APP = "charmed-etcd";
@@ -32,6 +32,17 @@ export class CharmedEtcd {
   private userSecret: SecretRecord | undefined;
 
   constructor(private readonly world: World) {}
+
+  /** A world of `machines` whose etcd (TLS, `members` of it) runs as Charmed etcd does, and its provider. */
+  static async boot(machines: number, members: 1 | 3): Promise<{ world: World; provider: CharmedEtcd }> {
+    const world = await World.boot({ machines, docker: false, etcd: { tls: true, members } });
+    const provider = new CharmedEtcd(world);
+    await provider.enableAuth().catch(async (error: unknown) => {
+      await world.teardown();
+      throw error;
+    });
+    return { world, provider };
+  }
 
   /** Turns on what Charmed etcd runs with: RBAC, the admin (CN "client") as root, client-cert auth. */
   async enableAuth(): Promise<void> {
