@@ -1,5 +1,5 @@
-import { stat } from "node:fs/promises";
 import { readFileIfExists } from "../fs/atomic";
+import { stat } from "../fs/small-files";
 import { containsCidr, networkOf, parseCidr } from "./ipv4-cidr";
 
 /** Where flanneld writes the lease it holds (its default --subnet-file). */

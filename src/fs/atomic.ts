@@ -1,7 +1,21 @@
+// Synchronous calls throughout, for the reason small-files.ts gives: every hook writes a file or two of a
+// few hundred bytes, and the first asynchronous file call of a process costs far more than such a write.
 import { randomBytes } from "node:crypto";
-import type { Stats } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
+import {
+  closeSync,
+  fchmodSync,
+  fchownSync,
+  fsyncSync,
+  futimesSync,
+  mkdirSync,
+  openSync,
+  renameSync,
+  rmSync,
+  type Stats,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
+import { readFile, stat } from "./small-files";
 
 export interface WriteOptions {
   /** File mode, e.g. 0o600 for secrets; without it an existing file keeps its mode (a new one gets 0644). */
@@ -17,56 +31,60 @@ export interface WriteOptions {
  */
 export async function writeFileAtomic(path: string, content: string | Buffer, options: WriteOptions = {}) {
   const dir = dirname(path);
-  await ensureDir(dir);
+  ensureDir(dir);
   const existing = await statIfExists(path);
   const temp = join(dir, `.${randomBytes(6).toString("hex")}.tmp`);
   try {
-    await writeSynced(temp, content, {
+    writeSynced(temp, content, {
       mode: options.mode ?? (existing ? existing.mode & 0o7777 : 0o644),
       owner: existing,
       times: options.times,
     });
-    await rename(temp, path);
+    renameSync(temp, path);
   } catch (error) {
-    await rm(temp, { force: true });
+    rmSync(temp, { force: true });
     throw error;
   }
-  await syncDirectory(dir);
+  fsyncDirectory(dir);
 }
 
 // Created owner-only, so a secret is never readable while being written; owner before mode, since
 // chown clears set-id bits.
-async function writeSynced(
+function writeSynced(
   temp: string,
   content: string | Buffer,
   options: { mode: number; owner?: Stats; times?: WriteOptions["times"] },
 ) {
-  const handle = await open(temp, "wx", 0o600);
+  const fd = openSync(temp, "wx", 0o600);
   try {
-    await handle.writeFile(content);
-    if (options.owner) await handle.chown(options.owner.uid, options.owner.gid);
-    await handle.chmod(options.mode);
-    if (options.times) await handle.utimes(options.times.atime, options.times.mtime);
-    await handle.sync();
+    writeFileSync(fd, content);
+    if (options.owner) fchownSync(fd, options.owner.uid, options.owner.gid);
+    fchmodSync(fd, options.mode);
+    if (options.times) futimesSync(fd, options.times.atime, options.times.mtime);
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 /** Makes a rename or new entry in a directory durable. */
 export async function syncDirectory(dir: string): Promise<void> {
-  const handle = await open(dir, "r");
+  fsyncDirectory(dir);
+}
+
+function fsyncDirectory(dir: string) {
+  const fd = openSync(dir, "r");
   try {
-    await handle.sync();
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
 // A directory made now must survive a power loss too, or the file renamed into it is lost with it.
-async function ensureDir(dir: string) {
-  const created = await mkdir(dir, { recursive: true });
-  if (created !== undefined) await syncDirectory(dirname(created));
+function ensureDir(dir: string) {
+  const created = mkdirSync(dir, { recursive: true });
+  if (created !== undefined) fsyncDirectory(dirname(created));
 }
 
 /** A path's stat, or undefined when it does not exist. */
@@ -103,6 +121,6 @@ export async function ensureFile(
 /** Removes a file if present; returns whether it was there. */
 export async function removeFile(path: string): Promise<boolean> {
   const existed = (await readFileIfExists(path)) !== undefined;
-  await rm(path, { force: true });
+  rmSync(path, { force: true });
   return existed;
 }

@@ -1,6 +1,7 @@
 // ./health's programs as the health script runs them, beside Node.js's start-up (the script says why).
-import { readFile } from "node:fs/promises";
+
 import type { Run } from "../bridges/programs";
+import { readFile } from "../fs/small-files";
 import { IP_ADDR_ARGS } from "../machine/facts";
 import { IPTABLES_SAVE } from "../machine/iptables-save";
 
@@ -57,8 +58,8 @@ export function prefetchedRun(env: NodeJS.ProcessEnv, fallback: Run, readInput =
   };
 }
 
-// node:fs/promises, not node:fs: ./health loads the former anyway, and Node.js 18 pays for the latter's
-// first require in user code.
+// Read in one blocking call: the programs' answers are all ./health waits for at this point. Standard input
+// that cannot be read (not the script's pipe) answers nothing, so the programs run here instead.
 function readStdin(): Promise<string> {
-  return readFile("/dev/stdin", "utf8");
+  return readFile("/dev/stdin", "utf8").catch(() => "");
 }

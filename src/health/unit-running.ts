@@ -1,5 +1,5 @@
-import { readFile, stat } from "node:fs/promises";
 import type { Run } from "../bridges/programs";
+import { readFile, stat } from "../fs/small-files";
 
 /** Where cgroup hierarchies that systemd may manage are mounted: v2, hybrid's v2, v1's named one. */
 const HIERARCHIES = [

@@ -1,11 +1,12 @@
 // What the data path of this machine looks like now, read cheaply (files, /proc, cgroups, one `ip` and one
 // `iptables-save`): the one observation that hooks plan from and ./health judges. No execa, no Juju tools.
-import { readFile, stat } from "node:fs/promises";
+
 import { type LinkAddresses, parseIpAddrJsonByName } from "../bridges/ip-addr";
 import type { Run } from "../bridges/programs";
 import type { Backend, ContainerType } from "../config/choices";
 import { IP_FORWARD_PROC_PATH, LEASE_FILE_GRACE_US, UNIT_PATH } from "../flannel/service";
 import { isWrittenSince, type LeaseResult, readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
+import { readFile, stat } from "../fs/small-files";
 import { lightRun } from "../health/light-run";
 import { probeUnit, type UnitProbeOptions } from "../health/unit-running";
 import { IPTABLES_SAVE, type RuleListings, toRuleListings } from "./iptables-save";

@@ -1,7 +1,8 @@
 // The kernel's IPv4 routes from /proc/net/route: a file read, where `ip route` would cost a process on
 // every hook and every ./health.
-import { readFile } from "node:fs/promises";
+
 import { formatIPv4 } from "../flannel/ipv4-cidr";
+import { readFile } from "../fs/small-files";
 
 export const PROC_ROUTE_PATH = "/proc/net/route";
 

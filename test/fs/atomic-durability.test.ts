@@ -7,33 +7,26 @@ import { writeFileAtomic } from "../../src/fs/atomic";
 
 // Power cannot be cut in a test; what makes a rename durable can be observed: the new file's data is
 // synced before the rename, and the directory (which holds the rename) is synced after it. Every
-// open, fsync, rename and copy the code makes is recorded here, by path, in order.
+// open, fsync and rename the code makes is recorded here, by path, in order.
 const calls = vi.hoisted(() => [] as string[]);
-vi.mock("node:fs/promises", async (importOriginal) => {
-  const real = await importOriginal<typeof import("node:fs/promises")>();
-  const open: typeof real.open = async (path, ...rest) => {
-    const handle = await real.open(path, ...rest);
-    const sync = handle.sync.bind(handle);
-    calls.push(`open ${String(path)} ${String(rest[0] ?? "r")}`);
-    handle.sync = async () => {
-      calls.push(`fsync ${String(path)}`);
-      return sync();
-    };
-    return handle;
+vi.mock("node:fs", async (importOriginal) => {
+  const real = await importOriginal<typeof import("node:fs")>();
+  const paths = new Map<number, string>();
+  const openSync: typeof real.openSync = (path, flags, mode) => {
+    const fd = real.openSync(path, flags, mode);
+    paths.set(fd, String(path));
+    calls.push(`open ${String(path)} ${String(flags ?? "r")}`);
+    return fd;
   };
-  const rename: typeof real.rename = async (from, to) => {
+  const fsyncSync: typeof real.fsyncSync = (fd) => {
+    calls.push(`fsync ${paths.get(fd)}`);
+    real.fsyncSync(fd);
+  };
+  const renameSync: typeof real.renameSync = (from, to) => {
     calls.push(`rename ${String(from)} -> ${String(to)}`);
-    return real.rename(from, to);
+    real.renameSync(from, to);
   };
-  const writeFile: typeof real.writeFile = async (path, ...rest) => {
-    calls.push(`writeFile ${String(path)}`);
-    return real.writeFile(path, ...rest);
-  };
-  const copyFile: typeof real.copyFile = async (from, to, mode) => {
-    calls.push(`copyFile ${String(from)} -> ${String(to)}`);
-    return real.copyFile(from, to, mode);
-  };
-  const mocked = { ...real, open, rename, writeFile, copyFile };
+  const mocked = { ...real, openSync, fsyncSync, renameSync };
   return { ...mocked, default: mocked };
 });
 
