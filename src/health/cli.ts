@@ -2,6 +2,7 @@
 // --peers: one line per peer probed through the overlay, exit 1 if any is unreachable). It must stay
 // light: no etcd client and no Juju tools, since operators run it outside hooks via `juju exec`.
 // `./health --explain [reason]` prints what each reason token means instead.
+import { writeSync } from "node:fs";
 import { computeHealth, type Health } from "./health";
 import { lightRun } from "./light-run";
 import { observeHealth } from "./observe";
@@ -28,11 +29,23 @@ export async function runHealthCli(argv: readonly string[]): Promise<void> {
     process.exitCode = await runPeersCheck();
   } else if (flag === "--explain") {
     const explained = explainReasons(token);
-    process.stdout.write(explained.text);
+    printOut(explained.text);
     process.exitCode = explained.exitCode;
   } else {
     const health = await runHealth();
-    process.stdout.write(`${health.line}\n`);
+    printOut(`${health.line}\n`);
     process.exitCode = health.exitCode;
+  }
+}
+
+// Straight to file descriptor 1: making process.stdout costs 1.5 ms (a file) to 4.5 ms (a pipe, as under
+// `juju exec`) on Debian's Node.js 18, for one line. A pipe that would block gets the rest by the stream.
+function printOut(text: string) {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  try {
+    while (written < bytes.length) written += writeSync(1, bytes, written);
+  } catch {
+    process.stdout.write(bytes.subarray(written));
   }
 }
