@@ -40,7 +40,7 @@ const TIMEOUT_MS = 60_000;
  */
 export async function runHookTool(tool: string, args: readonly string[], options: RunOptions = {}) {
   const command = [tool, ...args];
-  const result = await spawnTool(tool, args, options.input ?? "");
+  const result = await spawnTool(tool, args, options.input);
   if (result.error !== undefined || result.exitCode !== 0) {
     throw new HookToolError(
       { command, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr },
@@ -58,20 +58,26 @@ interface ToolResult {
   error?: Error;
 }
 
-function spawnTool(tool: string, args: readonly string[], input: string): Promise<ToolResult> {
+function spawnTool(tool: string, args: readonly string[], input?: string): Promise<ToolResult> {
   return new Promise((resolve) => {
-    const child = spawn(tool, [...args], { stdio: "pipe", timeout: TIMEOUT_MS, killSignal: "SIGKILL" });
+    // Most calls feed nothing: no pipe for stdin then, one less to make on each of a hook's many calls.
+    const stdin = input === undefined ? "ignore" : "pipe";
+    const child = spawn(tool, [...args], {
+      stdio: [stdin, "pipe", "pipe"],
+      timeout: TIMEOUT_MS,
+      killSignal: "SIGKILL",
+    });
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     let error: Error | undefined;
-    child.stdout.on("data", (chunk: Buffer) => stdout.push(chunk));
-    child.stderr.on("data", (chunk: Buffer) => stderr.push(chunk));
+    child.stdout?.on("data", (chunk: Buffer) => stdout.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => stderr.push(chunk));
     child.on("error", (cause) => {
       error = cause;
     });
     // A tool that does not read its stdin closes it early: that is no failure of the call.
-    child.stdin.on("error", () => undefined);
-    child.stdin.end(input);
+    child.stdin?.on("error", () => undefined);
+    child.stdin?.end(input);
     child.on("close", (code, signal) => {
       if (signal !== null && error === undefined)
         error = new Error(`${tool} was killed by ${signal} (timeout ${TIMEOUT_MS} ms)`);
