@@ -30,6 +30,17 @@ export interface EtcdAccess {
   readonly tls?: EtcdTls;
 }
 
+/** Whether two accesses reach the same etcd the same way (node:util's deep equality costs a hook its load). */
+export function sameAccess(a: EtcdAccess, b: EtcdAccess): boolean {
+  const sameTls =
+    a.tls === undefined || b.tls === undefined
+      ? a.tls === b.tls
+      : a.tls.ca === b.tls.ca && a.tls.cert === b.tls.cert && a.tls.key === b.tls.key;
+  return (
+    sameTls && a.endpoints.length === b.endpoints.length && a.endpoints.every((e, i) => e === b.endpoints[i])
+  );
+}
+
 /** Why etcd cannot be used yet: incomplete (wait for the other side) or invalid (an operator must act). */
 export interface EtcdProblem {
   readonly kind: "incomplete" | "invalid";

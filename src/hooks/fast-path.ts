@@ -1,4 +1,4 @@
-import { isDeepStrictEqual } from "node:util";
+import { sameAccess } from "../etcd/relation-data";
 import { readTlsFiles } from "../etcd/tls-files";
 import { readLease, SUBNET_ENV_PATH } from "../flannel/subnet-env";
 import type { JujuContext } from "../juju/context";
@@ -9,7 +9,7 @@ import { traced, traceNote } from "../trace/spans";
 import { bothEndpointsMessage, etcdRelationIds } from "./etcd-access";
 import { judgeLeaseRead, type LeaseRead, leaseKeyOf, readLeaseKeys } from "./etcd-light-check";
 import { stateOf, writeHealthState } from "./health-state";
-import { syncPeers } from "./peers";
+import { readPeerSide, syncPeers } from "./peers";
 import { loadUnitRecord, type UnitRecord } from "./unit-record";
 
 /** Hooks whose only job is to bring the machine up to date with config, relation data and resource. */
@@ -60,10 +60,19 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
   const early = ETCD_CHECK_HOOKS.has(context.hookName)
     ? readEtcdEarly(record).catch(() => undefined)
     : undefined;
-  const etcdRelations = await etcdRelationIds();
-  if (etcdRelations.length === 0) return refuse("no etcd relation");
-  if (bothEndpointsMessage(etcdRelations)) return refuse("related on both etcd endpoints");
-  const [picture, shown] = await Promise.all([observeHook(record, etcdRelations), statusGet()]);
+  // Every read starts now, side by side: the hook waits on its tools' answers far more than it computes.
+  // The etcd relations first, as more reads wait on them. The peer side is read whatever the plan says,
+  // and awaited only once the plan is empty.
+  const etcdRelations = etcdRelationIds();
+  const peerSide = readPeerSide(context);
+  peerSide.catch(() => undefined);
+  const [ids, picture, shown] = await Promise.all([
+    etcdRelations,
+    observeHook(record, etcdRelations),
+    statusGet(),
+  ]);
+  if (ids.length === 0) return refuse("no etcd relation");
+  if (bothEndpointsMessage(ids)) return refuse("related on both etcd endpoints");
   const plan = planHook(picture);
   const { status, lease, access } = plan;
   if (plan.actions.length > 0 || !status || !lease || !access)
@@ -77,10 +86,7 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
     const key = leaseKeyOf(lease);
     const asked = await early;
     const proven =
-      asked !== undefined &&
-      asked.prefix === prefix &&
-      asked.key === key &&
-      isDeepStrictEqual(asked.access, access);
+      asked !== undefined && asked.prefix === prefix && asked.key === key && sameAccess(asked.access, access);
     const read = proven ? asked : await traced("etcd", () => readLeaseKeys(access, prefix, key));
     const lost = judgeLeaseRead(read.answer, record.publicIp);
     if (lost !== undefined) return refuse(lost);
@@ -89,7 +95,7 @@ export async function tryFastPath(context: JujuContext): Promise<boolean> {
   await writeHealthState(record, status, true);
   // The fast path has looked at all that ./health looks at; the state is what writeHealthState just wrote.
   const observation = { state: stateOf(record, status, true), facts: picture.machine };
-  await syncPeers(context, record, status, { observation, config: picture.config });
+  await syncPeers(context, record, status, { observation, config: picture.config, peerSide });
   return true;
 }
 

@@ -26,6 +26,30 @@ export interface KnownToPeers {
   readonly observation?: HealthObservation;
   /** `config-get` output. */
   readonly config?: Record<string, unknown>;
+  /** The peer side, read beside the hook's own observation (readPeerSide). */
+  readonly peerSide?: Promise<PeerSide | undefined>;
+}
+
+/** What the other units published, and what the leader keeps in the application's data. */
+export interface PeerSide {
+  readonly relationId: string;
+  readonly peers: Peer[];
+  /** The application's data on the peer relation; read by the leader only. */
+  readonly appData: Record<string, string> | undefined;
+}
+
+/**
+ * Reads the peer relation: nothing in it depends on this hook's plan, so a hook may start it beside its
+ * own observation. Undefined before Juju has created the relation.
+ */
+export async function readPeerSide(context: JujuContext): Promise<PeerSide | undefined> {
+  const [relationId, leader] = await Promise.all([peerRelationId(), isLeader()]);
+  if (relationId === undefined) return undefined;
+  const [peers, appData] = await Promise.all([
+    readPeers(relationId),
+    leader ? relationGetApp(relationId, context.appName) : undefined,
+  ]);
+  return { relationId, peers, appData };
 }
 
 /**
@@ -40,23 +64,20 @@ export async function syncPeers(
   known: KnownToPeers = {},
 ) {
   if (context.hookName === `${PEER_RELATION}-relation-broken`) return;
-  const [relationId, leader] = await Promise.all([peerRelationId(), isLeader()]);
-  if (relationId === undefined) return;
+  const side = await (known.peerSide ?? readPeerSide(context));
+  if (side === undefined) return;
+  const { relationId, peers, appData } = side;
   const inUse = record.etcdTls ? await certificateInUse() : undefined;
   const report = await observeReport(record, inUse, known.observation);
-  // Independent tool calls, side by side: each is a process of its own.
-  const [, peers, appData] = await Promise.all([
-    publishReport(relationId, report),
-    readPeers(relationId),
-    leader ? relationGetApp(relationId, context.appName) : undefined,
-  ]);
   const waits = waitingFor(record, inUse);
-  if (status && waits) await statusSet(status.state, `${status.message}; ${waits}`);
-  await writePeersFile(peers.map(toTarget));
-  if (appData !== undefined) {
-    const units = [{ unit: context.unitName, report }, ...peers];
-    await leadApplication(relationId, appData, record, units, known.config);
-  }
+  const units = [{ unit: context.unitName, report }, ...peers];
+  // Independent tool calls, side by side: each is a process of its own.
+  await Promise.all([
+    publishReport(relationId, report),
+    status && waits ? statusSet(status.state, `${status.message}; ${waits}`) : undefined,
+    appData === undefined ? undefined : leadApplication(relationId, appData, record, units, known.config),
+    writePeersFile(peers.map(toTarget)),
+  ]);
 }
 
 async function leadApplication(

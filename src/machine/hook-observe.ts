@@ -1,6 +1,6 @@
 // What a hook observes before it plans: its inputs through the hook tools, the service's files, the
 // bridge's files and the machine's data path, all side by side. No execa and no etcd client are loaded.
-import { readlink, stat } from "node:fs/promises";
+
 import { isIPv4 } from "node:net";
 import { readLinkAddresses } from "../bridges/ip-addr";
 import { asBackend } from "../config/choices";
@@ -11,6 +11,7 @@ import { readEtcdClientUnits } from "../etcd-client/read-access";
 import { FLANNELD_PATH } from "../flannel/binary";
 import { IP_FORWARD_BEFORE_PATH, SYSCTL_PATH, UNIT_PATH } from "../flannel/service";
 import { readFileIfExists } from "../fs/atomic";
+import { readlink, stat } from "../fs/small-files";
 import { lightRun } from "../health/light-run";
 import type { UnitRecord } from "../hooks/unit-record";
 import { jujuContext } from "../juju/context";
@@ -28,7 +29,7 @@ const ENABLED_LINK = "/etc/systemd/system/multi-user.target.wants/flannel.servic
 /** Reads every input and fact planHook needs; the record's container type and backend scope the machine. */
 export async function observeHook(
   record: UnitRecord,
-  etcdRelations: readonly string[],
+  etcdRelations: readonly string[] | Promise<readonly string[]>,
 ): Promise<HookPicture> {
   const scope = { containerType: record.containerType ?? "lxc", backend: asBackend(record.joined?.backend) };
   const [
@@ -45,7 +46,7 @@ export async function observeHook(
   ] = await Promise.all([
     configGet(),
     resourceStampOf(),
-    readEtcdUnits(etcdRelations),
+    Promise.resolve(etcdRelations).then(readEtcdUnits),
     unitGet("private-address"),
     openedPorts(),
     observeService(),
