@@ -35,6 +35,14 @@ const ENTRIES = [
   // What flannel-metrics.timer runs every 30 s: light like ./health (no execa, no etcd client), since its
   // CPU time is paid on every machine around the clock.
   { in: "src/metrics/main.ts", out: "flannel/lib/metrics", format: "cjs", target: "node12" },
+  // What `node --build-snapshot` runs on the machine (src/runtime/startup-snapshot.ts); node12 drops the
+  // node: prefix, which the snapshot builder's require does not take on Node.js 18.
+  {
+    in: "src/runtime/startup-snapshot-main.ts",
+    out: "flannel/lib/node-startup",
+    format: "cjs",
+    target: "node12",
+  },
 ];
 
 // etcd3 reads its .proto files from disk when it is first loaded; a bundle has no such files, so the

@@ -67,6 +67,18 @@ function writeSynced(
   }
 }
 
+/** Puts a file another program wrote at `temp` in place as writeFileAtomic would: synced, renamed, synced. */
+export async function renameDurably(temp: string, path: string): Promise<void> {
+  const fd = openSync(temp, "r");
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temp, path);
+  fsyncDirectory(dirname(path));
+}
+
 /** Makes a rename or new entry in a directory durable. */
 export async function syncDirectory(dir: string): Promise<void> {
   fsyncDirectory(dir);

@@ -11,6 +11,7 @@ import { ensureFlanneldBinary } from "./flanneld-binary";
 import { ensureFlanneldRunning, waitForHeldLease } from "./flanneld-service";
 import { ensureMetricsTimer } from "./metrics-timer";
 import { ensureNetworkJoined } from "./network";
+import { ensureStartupSnapshot } from "./startup-snapshot";
 import type { UnitRecord } from "./unit-record";
 import { active, blocked, type UnitStatus } from "./unit-status";
 
@@ -27,6 +28,11 @@ export async function reconcile(record: UnitRecord, etcdRelations: readonly stri
     await ensureMetricsTimer()
       .catch((error: unknown) =>
         jujuLog("WARNING", `metrics: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .catch(() => undefined);
+    await ensureStartupSnapshot()
+      .catch((error: unknown) =>
+        jujuLog("WARNING", `start-up snapshot: ${error instanceof Error ? error.message : String(error)}`),
       )
       .catch(() => undefined);
   }

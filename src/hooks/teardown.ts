@@ -9,6 +9,7 @@ import { CHARM_STATE_PATH } from "../state/charm-state";
 import { traced } from "../trace/spans";
 import { restoreBridge } from "./bridge";
 import { removeMetricsTimer } from "./metrics-timer";
+import { removeStartupSnapshots } from "./startup-snapshot";
 import { UNIT_RECORD_PATH, type UnitRecord } from "./unit-record";
 
 /** Stops flanneld and keeps it from starting at boot; its etcd lease stays valid for a restart. */
@@ -28,6 +29,7 @@ export async function removeEverything(record: UnitRecord) {
     : undefined;
   await bestEffort("remove the etcd credentials", () => removeTlsFiles());
   await bestEffort("remove the metrics timer", () => removeMetricsTimer());
+  await bestEffort("remove the start-up snapshots", () => removeStartupSnapshots());
   await bestEffort("stop flanneld", () => disableService());
   await bestEffort("free the lease in etcd (it expires by its TTL)", () => freeLease(record, tls));
   await bestEffort("remove flanneld's unit", () => removeService());

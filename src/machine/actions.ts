@@ -12,6 +12,7 @@ export const STEP_NAMES = [
   "nat",
   "forward",
   "metrics",
+  "node-startup",
   "juju",
 ] as const;
 
@@ -44,7 +45,8 @@ export type Effect =
   | { readonly kind: "open-port"; readonly port: number }
   | { readonly kind: "install-node-exporter" }
   | { readonly kind: "write-metrics-units" }
-  | { readonly kind: "enable-metrics-timer" };
+  | { readonly kind: "enable-metrics-timer" }
+  | { readonly kind: "build-startup-snapshot" };
 
 /** A difference between the machine and what it should be, and what repairs it. */
 export interface Action {

@@ -17,6 +17,7 @@ import type { UnitRecord } from "../hooks/unit-record";
 import { jujuContext } from "../juju/context";
 import { relationGet, relationList } from "../juju/relation";
 import { configGet, openedPorts, resourceGet, unitGet } from "../juju/unit";
+import { observeStartupSnapshot } from "../runtime/startup-snapshot";
 import { readBridgeFiles } from "./bridge-files";
 import { observeMachine } from "./facts";
 import type { HookPicture } from "./hook-plan";
@@ -77,6 +78,7 @@ export async function observeHook(
     machine,
     metrics,
     metricsUnit: { node: process.execPath, charmDir: jujuContext().charmDir, unit: jujuContext().unitName },
+    startupSnapshot: observeStartupSnapshot(),
   };
 }
 

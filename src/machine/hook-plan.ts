@@ -12,6 +12,7 @@ import { fingerprintOf } from "../hooks/network";
 import type { UnitRecord } from "../hooks/unit-record";
 import { active, type UnitStatus } from "../hooks/unit-status";
 import type { MetricsUnitOptions } from "../metrics/units";
+import { planStartupSnapshot, type StartupSnapshotFacts } from "../runtime/startup-snapshot";
 import { type Action, act } from "./actions";
 import { type BridgeFileTexts, compareBridgeFiles } from "./bridge-files";
 import { planDataPath } from "./data-path";
@@ -47,6 +48,7 @@ export interface HookPicture {
   /** The metrics timer's files, and what its units are rendered for (this hook's Node.js, charm, unit). */
   readonly metrics: MetricsFacts;
   readonly metricsUnit: MetricsUnitOptions;
+  readonly startupSnapshot: StartupSnapshotFacts;
 }
 
 export interface HookPlan {
@@ -78,6 +80,7 @@ export function planHook(picture: HookPicture): HookPlan {
     ...planRulesListed(machine),
     ...planPorts(picture.openedPorts, config),
     ...planMetrics(picture.metrics, renderMetricsUnits(picture.metricsUnit)),
+    ...planStartupSnapshot(picture.startupSnapshot),
   ];
   if (actions.length > 0 || lease === undefined) return { actions };
   const bridge = BRIDGE_NAMES[config.containerType];

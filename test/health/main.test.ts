@@ -149,7 +149,8 @@ describe("health main CLI", () => {
     const charm = await mkdtemp(join(dir, "charm-"));
     await mkdir(join(charm, "files"));
     await copyFile(join(REPO, "health"), join(charm, "health"));
-    await copyFile(join(REPO, "files/find-node.sh"), join(charm, "files/find-node.sh"));
+    for (const file of ["files/find-node.sh", "files/node-startup.sh"])
+      await copyFile(join(REPO, file), join(charm, file));
     await build({
       absWorkingDir: REPO,
       entryPoints: ["src/health/main.ts"],

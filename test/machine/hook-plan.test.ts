@@ -88,6 +88,7 @@ function steadyInputs(): HookPicture {
       timerEnabled: true,
     },
     metricsUnit: METRICS_UNIT,
+    startupSnapshot: { identity: "1234-98765432-1700000000", libraries: [], built: true, unusable: false },
   };
 }
 
@@ -245,6 +246,23 @@ describe("planHook", () => {
 
   it.each(drifts)("plans a repair for %s", (_, change, drift) => {
     expect(firstDrift(change(steadyInputs()))).toBe(drift);
+  });
+
+  it("plans the start-up snapshot for a Node.js that has none, and nothing for one that cannot use it", () => {
+    const snapshot =
+      (built: boolean, unusable: boolean): Change =>
+      (i) => ({
+        ...i,
+        startupSnapshot: { ...i.startupSnapshot, built, unusable },
+      });
+    expect(planHook(snapshot(false, false)(steadyInputs())).actions).toEqual([
+      {
+        step: "node-startup",
+        effect: { kind: "build-startup-snapshot" },
+        why: "no start-up snapshot for this Node.js",
+      },
+    ]);
+    expect(planHook(snapshot(false, true)(steadyInputs())).actions).toEqual([]);
   });
 
   it("plans nothing while a failed install of node-exporter backs off: the hook takes the fast path", () => {

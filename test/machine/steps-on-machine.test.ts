@@ -20,6 +20,9 @@ interface Perturbation {
 }
 
 const sh = (script: string) => ["sh", "-c", script];
+const SNAPSHOT_DIR = "/var/lib/flannel-charm/node-startup";
+/** Debian's Node.js keeps V8 in this library (the booted machines run Debian's). */
+const LIBNODE = "/usr/lib/x86_64-linux-gnu/libnode.so.108";
 const net = (subnet: string) => subnet.replace(/\.1\/24$/, ".0/24");
 /** One iptables command, its rule written as iptables -S prints it (no argument holds a space). */
 const iptables = (rule: string) => ["iptables", "-w", "5", ...rule.split(" ")];
@@ -121,6 +124,12 @@ const LXC_PERTURBATIONS: Perturbation[] = [
     name: "lxc-net's file edited",
     inject: () => [sh("sed -i 's/^LXC_DHCP_MAX=.*/LXC_DHCP_MAX=\"9\"/' /etc/default/lxc-net")],
   },
+  { name: "the start-up snapshots deleted", inject: () => [["rm", "-rf", SNAPSHOT_DIR]] },
+  {
+    // What a package upgrade does to the library that carries V8: the old snapshot no longer matches.
+    name: "Node.js's library replaced",
+    inject: () => [["touch", "-d", "2030-01-01", LIBNODE]],
+  },
 ];
 
 /** What the docker machine's bridge step owns. */
@@ -200,11 +209,12 @@ async function snapshot(machine: Machine, type: "lxc" | "docker") {
     ...(type === "lxc" ? ["/etc/default/lxc-net", "/etc/lxc/default.conf"] : ["/etc/docker/daemon.json"]),
   );
   const stat = await machine.run(["stat", "-c", "%n %s %a %.3Y", ...files]);
+  const snapshots = await machine.run(["ls", SNAPSHOT_DIR]);
   const daemon =
     type === "lxc"
       ? (await machine.run(["cat", "/run/lxc/dnsmasq.pid"])).trim()
       : await pidOf(machine, "docker");
-  return { flanneld: await pidOf(machine, "flannel"), daemon, stat };
+  return { flanneld: await pidOf(machine, "flannel"), daemon, stat, snapshots };
 }
 
 function describeSteps(type: "lxc" | "docker", perturbations: Perturbation[]) {
@@ -233,3 +243,47 @@ function describeSteps(type: "lxc" | "docker", perturbations: Perturbation[]) {
 
 describeSteps("lxc", LXC_PERTURBATIONS);
 describeSteps("docker", DOCKER_PERTURBATIONS);
+
+describe("the start-up snapshot", { timeout: HOOK_TIMEOUT_MS }, () => {
+  /** What the scripts pass Node.js (files/node-startup.sh), asked the way they ask it. */
+  async function startupOptions(host: Host): Promise<string> {
+    const script = `. ${host.unit.charmDir}/files/node-startup.sh; node_startup_options node; echo "$node_startup"`;
+    return (await host.machine.run(sh(script))).trim();
+  }
+
+  it("is built for this Node.js, and ./health answers from it as without it", async () => {
+    const host = hosts.find((h) => h.type === "lxc") as Host;
+    const identity = (await host.machine.run(sh(`stat -L -c %i-%s-%Y $(command -v node) ${LIBNODE}`)))
+      .trim()
+      .replace("\n", "_");
+    expect(await startupOptions(host)).toBe(`--snapshot-blob ${SNAPSHOT_DIR}/${identity}.blob`);
+    expect(await host.machine.run(["ls", SNAPSHOT_DIR])).toBe(`${identity}.blob\nlibraries\n`);
+    const plain = await host.machine.run(["node", `${host.unit.charmDir}/lib/health.cjs`]);
+    expect(plain.trim()).toBe(host.ready);
+    expect((await host.unit.health()).stdout.trim()).toBe(host.ready);
+  });
+
+  it("is not started for another Node.js; the next hook builds that one's and drops the old", async () => {
+    const host = hosts.find((h) => h.type === "lxc") as Host;
+    const before = await startupOptions(host);
+    await host.machine.run(["touch", "-d", "2031-01-01", LIBNODE]);
+    expect(await startupOptions(host)).toBe("");
+    assertHooksSucceeded(await host.unit.updateStatus());
+    const after = await startupOptions(host);
+    expect(after).toMatch(/^--snapshot-blob /);
+    expect(after).not.toBe(before);
+    expect((await host.machine.run(["ls", SNAPSHOT_DIR])).split("\n").filter(Boolean)).toHaveLength(2);
+  });
+
+  it("is not tried again for a Node.js marked unable to use one, until the mark goes", async () => {
+    const host = hosts.find((h) => h.type === "lxc") as Host;
+    const blob = (await startupOptions(host)).split(" ")[1] ?? "";
+    await host.machine.run(["mv", blob, blob.replace(/\.blob$/, ".unusable")]);
+    assertHooksSucceeded(await host.unit.updateStatus());
+    expect(await startupOptions(host)).toBe("");
+    expect((await host.unit.health()).stdout.trim()).toBe(host.ready);
+    await host.machine.run(["rm", blob.replace(/\.blob$/, ".unusable")]);
+    assertHooksSucceeded(await host.unit.updateStatus());
+    expect(await startupOptions(host)).toBe(`--snapshot-blob ${blob}`);
+  });
+});

@@ -44,6 +44,8 @@ describe("the packed charm", () => {
       "README.md",
       "copyright",
       "files/find-node.sh",
+      "files/node-startup.sh",
+      "lib/node-startup.cjs",
       "lib/hook.cjs",
       "lib/hook-run.cjs",
       "lib/charm.mjs",

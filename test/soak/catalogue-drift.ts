@@ -10,6 +10,7 @@ const UNIT_FILE = "/etc/systemd/system/flannel.service";
 const FLANNELD = "/usr/local/bin/flanneld";
 const LXC_NET = "/etc/default/lxc-net";
 const MODEL = "/var/lib/juju-emulator/model.json";
+const NODE_STARTUP = "/var/lib/flannel-charm/node-startup";
 /** What a drift saved before it struck, per host, for `restore`. */
 const saved = new Map<string, string>();
 
@@ -223,6 +224,15 @@ export const DRIFTS: FaultKind[] = [
     restore: async (_, h) => {
       await h.machine.run(["sysctl", "-qw", "net.ipv4.ip_forward=1"]);
     },
+  }),
+  drift({
+    name: "node-startup-deleted",
+    what: "operator: rm -rf /var/lib/flannel-charm/node-startup (the start-up snapshots)",
+    inject: injectOnly((h) => h.machine.run(["rm", "-rf", NODE_STARTUP])),
+    leftover: async (_, h) =>
+      (await sh(h, `ls ${NODE_STARTUP}`).catch(() => "")).includes(".blob")
+        ? undefined
+        : "no start-up snapshot was built again",
   }),
   drift({
     name: "subnet-env-deleted",
