@@ -19,7 +19,7 @@ export const REASONS = {
   "flannel-device-mismatch":
     "flanneld's device has another MTU than the lease's (the next hook sets it back)",
   "overlay-route-missing":
-    "the route to the flannel network through flannel0 is gone (the next hook restarts flanneld, which keeps its lease)",
+    "the route to the flannel network through flannel0 is gone (the next hook adds it back, as flanneld does)",
   "bridge-missing": "the container bridge (lxcbr0 or docker0) does not exist",
   "bridge-mismatch": "the container bridge does not have the leased subnet's address",
   "bridge-down": "the container bridge is down (the next hook sets it up)",

@@ -39,6 +39,8 @@ export type Effect =
   | { readonly kind: "restart-docker" }
   | { readonly kind: "link-up"; readonly device: string }
   | { readonly kind: "link-mtu"; readonly device: string; readonly mtu: number }
+  /** `ip route replace DESTINATION dev DEVICE scope global`, the route flanneld's udp backend adds. */
+  | { readonly kind: "add-route"; readonly device: string; readonly destination: string }
   /** Puts containers' veths back on the bridge they lost (`ip link set VETH master BRIDGE`). */
   | { readonly kind: "attach-veths"; readonly device: string; readonly veths: readonly string[] }
   | { readonly kind: "iptables"; readonly args: readonly string[] }

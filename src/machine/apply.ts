@@ -59,6 +59,16 @@ async function applyEffect(effect: Effect, context: ApplyContext): Promise<void>
       return execProgram("ip", ["link", "set", "dev", effect.device, "up"]);
     case "link-mtu":
       return execProgram("ip", ["link", "set", "dev", effect.device, "mtu", String(effect.mtu)]);
+    case "add-route":
+      return execProgram("ip", [
+        "route",
+        "replace",
+        effect.destination,
+        "dev",
+        effect.device,
+        "scope",
+        "global",
+      ]);
     case "attach-veths":
       for (const veth of effect.veths)
         await execProgram("ip", ["link", "set", "dev", veth, "master", effect.device]);

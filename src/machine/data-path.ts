@@ -93,8 +93,10 @@ function planFlannelDevice(facts: MachineFacts, backend: Backend, lease: Lease):
   // The udp backend reaches the whole network through its TUN device; vxlan adds a route per peer.
   const routed = facts.routes.some((route) => route.destination === lease.network && route.device === name);
   if (backend === "udp" && !routed) {
+    // The route flanneld adds when it sets up its device, added the same way: flanneld itself was right.
     const why = `no route to ${lease.network} through ${name}`;
-    actions.push(act(step, { kind: "restart-flanneld" }, why, "overlay-route-missing"));
+    const effect = { kind: "add-route", device: name, destination: lease.network } as const;
+    actions.push(act(step, effect, why, "overlay-route-missing"));
   }
   return actions;
 }

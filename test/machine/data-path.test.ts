@@ -59,7 +59,7 @@ describe("planDataPath", () => {
     [
       "the overlay route deleted",
       { routes: [] },
-      [["flannel-device", "restart-flanneld", "overlay-route-missing"]],
+      [["flannel-device", "add-route flannel0 10.10.0.0/16", "overlay-route-missing"]],
     ],
     ["lxcbr0 deleted", { bridge: undefined }, [["bridge", "restart-lxc-net", "bridge-missing"]]],
     [
