@@ -3,7 +3,7 @@ import { CharmUnit } from "../support/charm-unit";
 import { sleep } from "../support/overlay";
 import { CATALOGUE, kindNamed } from "./catalogue";
 import type { Host, SoakContext } from "./context";
-import { UnitHookQueue } from "./hook-queue";
+import { type HookSeen, UnitHookQueue } from "./hook-queue";
 import { Invariants, type LeaseHolder } from "./invariants";
 import { type PlannedFault, type PlannedHook, planSoak } from "./plan";
 import { buildReport, type SoakReport } from "./report";
@@ -97,7 +97,10 @@ class SoakRun {
         this.log,
       );
       this.queue = new UnitHookQueue(
-        (seen) => this.invariants.onHook(seen),
+        (seen) => {
+          this.invariants.onHook(seen);
+          this.logHook(seen);
+        },
         (unit, what, error) => this.note(`${unit} ${what} could not run: ${String(error).split("\n")[0]}`),
       );
       this.ctx = {
@@ -134,6 +137,18 @@ class SoakRun {
       this.running = false;
       await Promise.all(this.pairs.map((p) => p.stop()));
     }
+  }
+
+  // Every hook that said something (a repair in the log, a status) or failed, on one line of the soak's
+  // output: what a failing seed's run did is then there to read, not only its verdict.
+  private logHook(seen: HookSeen): void {
+    const said = seen.text
+      .split("\n")
+      .map((line) => line.trim())
+      .filter((line) => line !== "" && !line.startsWith("-----"));
+    if (said.length === 0 && seen.exitCode === 0) return;
+    const what = said.map((line) => line.slice(0, 160)).join(" | ");
+    this.log(`soak: t=${this.elapsedS()}s hook ${seen.unit} ${seen.label} exit ${seen.exitCode}: ${what}`);
   }
 
   private note(message: string): void {
