@@ -45,7 +45,7 @@ export async function writeFileAtomic(path: string, content: string | Buffer, op
     rmSync(temp, { force: true });
     throw error;
   }
-  fsyncDirectory(dir);
+  fsyncPath(dir);
 }
 
 // Created owner-only, so a secret is never readable while being written; owner before mode, since
@@ -69,23 +69,14 @@ function writeSynced(
 
 /** Puts a file another program wrote at `temp` in place as writeFileAtomic would: synced, renamed, synced. */
 export async function renameDurably(temp: string, path: string): Promise<void> {
-  const fd = openSync(temp, "r");
-  try {
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
+  fsyncPath(temp);
   renameSync(temp, path);
-  fsyncDirectory(dirname(path));
+  fsyncPath(dirname(path));
 }
 
-/** Makes a rename or new entry in a directory durable. */
-export async function syncDirectory(dir: string): Promise<void> {
-  fsyncDirectory(dir);
-}
-
-function fsyncDirectory(dir: string) {
-  const fd = openSync(dir, "r");
+/** Flushes a file's data, or a directory's entries (a rename, a new file), to the disk. */
+function fsyncPath(path: string) {
+  const fd = openSync(path, "r");
   try {
     fsyncSync(fd);
   } finally {
@@ -96,7 +87,7 @@ function fsyncDirectory(dir: string) {
 // A directory made now must survive a power loss too, or the file renamed into it is lost with it.
 function ensureDir(dir: string) {
   const created = mkdirSync(dir, { recursive: true });
-  if (created !== undefined) fsyncDirectory(dirname(created));
+  if (created !== undefined) fsyncPath(dirname(created));
 }
 
 /** A path's stat, or undefined when it does not exist. */

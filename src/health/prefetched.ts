@@ -1,5 +1,4 @@
 // ./health's programs as the health script runs them, beside Node.js's start-up (the script says why).
-
 import type { Run } from "../bridges/programs";
 import { readFile } from "../fs/small-files";
 import { IP_ADDR_ARGS } from "../machine/facts";

@@ -1,6 +1,5 @@
 // What the data path of this machine looks like now, read cheaply (files, /proc, cgroups, one `ip` and one
 // `iptables-save`): the one observation that hooks plan from and ./health judges. No execa, no Juju tools.
-
 import { type LinkAddresses, parseIpAddrJsonByName } from "../bridges/ip-addr";
 import type { Run } from "../bridges/programs";
 import type { Backend, ContainerType } from "../config/choices";

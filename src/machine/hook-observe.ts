@@ -1,6 +1,5 @@
 // What a hook observes before it plans: its inputs through the hook tools, the service's files, the
 // bridge's files and the machine's data path, all side by side. No execa and no etcd client are loaded.
-
 import { isIPv4 } from "node:net";
 import { readLinkAddresses } from "../bridges/ip-addr";
 import { asBackend } from "../config/choices";

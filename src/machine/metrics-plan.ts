@@ -1,6 +1,5 @@
 // The metrics timer as it should be: node-exporter installed (its textfile collector serves the figures),
 // the service and timer units written, the timer enabled. Pure; hooks/metrics-timer.ts applies it.
-
 import { readFileIfExists } from "../fs/atomic";
 import { readlink, stat } from "../fs/small-files";
 import { type InstallFailures, readInstallFailures } from "../metrics/install-failures";
