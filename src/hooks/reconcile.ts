@@ -25,17 +25,18 @@ export async function reconcile(record: UnitRecord, etcdRelations: readonly stri
   } finally {
     // Also when the overlay stops blocked or waiting: a unit that never gets ready is the one whose
     // figures matter most. After the data path, so a slow package install never delays the overlay.
-    await ensureMetricsTimer()
-      .catch((error: unknown) =>
-        jujuLog("WARNING", `metrics: ${error instanceof Error ? error.message : String(error)}`),
-      )
-      .catch(() => undefined);
-    await ensureStartupSnapshot()
-      .catch((error: unknown) =>
-        jujuLog("WARNING", `start-up snapshot: ${error instanceof Error ? error.message : String(error)}`),
-      )
-      .catch(() => undefined);
+    await warnIfFails("metrics", ensureMetricsTimer);
+    await warnIfFails("start-up snapshot", ensureStartupSnapshot);
   }
+}
+
+// Steps the overlay does not need: a failure is the operator's to read in the log, never the hook's end.
+async function warnIfFails(what: string, step: () => Promise<unknown>): Promise<void> {
+  await step()
+    .catch((error: unknown) =>
+      jujuLog("WARNING", `${what}: ${error instanceof Error ? error.message : String(error)}`),
+    )
+    .catch(() => undefined);
 }
 
 async function reconcileOverlay(record: UnitRecord, etcdRelations: readonly string[]): Promise<UnitStatus> {
