@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STARTUP_SNAPSHOT_DIR as SNAPSHOT_DIR } from "../../src/runtime/startup-snapshot";
 import { assertHooksSucceeded, CharmUnit, legacyEtcdData } from "../support/charm-unit";
 import { type Container, dockerContainer, ping, startLxcContainer } from "../support/overlay";
 import type { Machine } from "../world/machine";
@@ -20,7 +21,6 @@ interface Perturbation {
 }
 
 const sh = (script: string) => ["sh", "-c", script];
-const SNAPSHOT_DIR = "/var/lib/flannel-charm/node-startup";
 /** Debian's Node.js keeps V8 in this library (the booted machines run Debian's). */
 const LIBNODE = "/usr/lib/x86_64-linux-gnu/libnode.so.108";
 const net = (subnet: string) => subnet.replace(/\.1\/24$/, ".0/24");

@@ -1,3 +1,4 @@
+import { STARTUP_SNAPSHOT_DIR as NODE_STARTUP } from "../../src/runtime/startup-snapshot";
 import { FLANNELD_BINARY } from "../support/paths";
 import { bridgeService, type FaultKind, type Host, injectOnly, sh, subnetEnv } from "./context";
 
@@ -10,7 +11,6 @@ const UNIT_FILE = "/etc/systemd/system/flannel.service";
 const FLANNELD = "/usr/local/bin/flanneld";
 const LXC_NET = "/etc/default/lxc-net";
 const MODEL = "/var/lib/juju-emulator/model.json";
-const NODE_STARTUP = "/var/lib/flannel-charm/node-startup";
 /** What a drift saved before it struck, per host, for `restore`. */
 const saved = new Map<string, string>();
 
